@@ -1,0 +1,198 @@
+package com.reactiveshop.common.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the fields of one JSON object strictly: exact types (no coercion, no floats for integers, no objects where a
+ * string is asked), lengths in characters, no control characters, no fields beyond the allowed ones. Every problem is
+ * collected, so one 400 answer lists them all; {@link #validate()} throws it.
+ */
+public final class JsonFields {
+
+  /** Read-only fields a client may send back unchanged (PUT what you got); they are ignored, not rejected. */
+  public static final Set<String> READ_ONLY = Set.of("id", "createdAt", "updatedAt");
+
+  private static final Pattern EMAIL = Pattern.compile(
+      "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+          + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
+  private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{24}");
+  private static final Pattern UUID = Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  private final JsonObject source;
+  private final String prefix;
+  private final List<FieldError> errors;
+
+  private JsonFields(JsonObject source, String prefix, List<FieldError> errors) {
+    this.source = source;
+    this.prefix = prefix;
+    this.errors = errors;
+  }
+
+  /** Fields of {@code source}; any field outside {@code allowed} and {@code ignored} is an error. */
+  public static JsonFields of(JsonObject source, Set<String> allowed, Set<String> ignored) {
+    JsonFields fields = new JsonFields(source, "", new ArrayList<>());
+    fields.rejectUnknown(allowed, ignored);
+    return fields;
+  }
+
+  public static JsonFields of(JsonObject source, Set<String> allowed) {
+    return of(source, allowed, Set.of());
+  }
+
+  /** The fields of a nested object, reported as {@code path.field}, collected into the same error list. */
+  public JsonFields nested(JsonObject child, String path, Set<String> allowed) {
+    JsonFields fields = new JsonFields(child, prefix + path + ".", errors);
+    fields.rejectUnknown(allowed, Set.of());
+    return fields;
+  }
+
+  private void rejectUnknown(Set<String> allowed, Set<String> ignored) {
+    for (String name : source.fieldNames()) {
+      if (!allowed.contains(name) && !ignored.contains(name)) {
+        error(name, "is not a known field");
+      }
+    }
+  }
+
+  public String name(String field, int maxLength, boolean required) {
+    String value = string(field, 1, maxLength, required, false);
+    if (value != null && value.isBlank()) {
+      error(field, "must not be blank");
+      return null;
+    }
+    return value;
+  }
+
+  /** Free text: like a name, but tabs and line breaks are allowed and it may be empty. */
+  public String text(String field, int maxLength, boolean required) {
+    return string(field, 0, maxLength, required, true);
+  }
+
+  public String email(String field) {
+    String value = string(field, 3, 254, true, false);
+    if (value != null && !EMAIL.matcher(value).matches()) {
+      error(field, "must be a valid email address");
+      return null;
+    }
+    return value;
+  }
+
+  public String objectId(String field) {
+    return matching(field, OBJECT_ID, "must be a 24-character hexadecimal id");
+  }
+
+  public String uuid(String field) {
+    return matching(field, UUID, "must be a UUID");
+  }
+
+  private String matching(String field, Pattern pattern, String message) {
+    String value = string(field, 1, 100, true, false);
+    if (value != null && !pattern.matcher(value).matches()) {
+      error(field, message);
+      return null;
+    }
+    return value;
+  }
+
+  public Long integer(String field, long min, long max, boolean required) {
+    Object value = source.getValue(field);
+    if (value == null) {
+      missing(field, required);
+      return null;
+    }
+    if (!(value instanceof Integer || value instanceof Long)) {
+      error(field, "must be an integer");
+      return null;
+    }
+    long number = ((Number) value).longValue();
+    if (number < min || number > max) {
+      error(field, max == Long.MAX_VALUE || max == Integer.MAX_VALUE
+          ? "must be at least " + min : "must be between " + min + " and " + max);
+      return null;
+    }
+    return number;
+  }
+
+  public JsonArray array(String field, int minSize, int maxSize) {
+    Object value = source.getValue(field);
+    if (value == null) {
+      missing(field, true);
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      error(field, "must be an array");
+      return null;
+    }
+    if (array.size() < minSize || array.size() > maxSize) {
+      error(field, "must have between " + minSize + " and " + maxSize + " entries");
+      return null;
+    }
+    return array;
+  }
+
+  private String string(String field, int min, int max, boolean required, boolean allowLineBreaks) {
+    Object value = source.getValue(field);
+    if (value == null) {
+      missing(field, required);
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      error(field, "must be a string");
+      return null;
+    }
+    int length = text.codePointCount(0, text.length());
+    if (length < min || length > max) {
+      error(field, min == 0 ? "must be at most " + max + " characters"
+          : "must be between " + min + " and " + max + " characters");
+      return null;
+    }
+    if (hasControlCharacter(text, allowLineBreaks)) {
+      error(field, "must not contain control characters");
+      return null;
+    }
+    return text;
+  }
+
+  private static boolean hasControlCharacter(String text, boolean allowLineBreaks) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.getType(c) == Character.CONTROL
+          && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void missing(String field, boolean required) {
+    if (required) {
+      error(field, source.containsKey(field) ? "must not be null" : "is required");
+    } else if (source.containsKey(field)) {
+      error(field, "must not be null");
+    }
+  }
+
+  public void error(String field, String message) {
+    errors.add(new FieldError(prefix + field, message));
+  }
+
+  public boolean valid() {
+    return errors.isEmpty();
+  }
+
+  /** Throws one {@code validation_failed} error listing every problem found so far. */
+  public void validate() {
+    if (!errors.isEmpty()) {
+      JsonArray details = new JsonArray();
+      errors.forEach(e -> details.add(e.toJson()));
+      throw ApiError.validation(details);
+    }
+  }
+}

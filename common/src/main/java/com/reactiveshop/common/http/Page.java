@@ -1,0 +1,46 @@
+package com.reactiveshop.common.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** {@code limit} (1..100, default 20) and {@code offset} (>= 0, default 0) of a list request, and its answer. */
+public record Page(int limit, int offset) {
+
+  public static final int DEFAULT_LIMIT = 20;
+  public static final int MAX_LIMIT = 100;
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
+
+  public static Page of(RoutingContext ctx) {
+    JsonArray details = new JsonArray();
+    int limit = parse(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, details);
+    int offset = parse(ctx, "offset", 0, 0, Integer.MAX_VALUE, details);
+    if (!details.isEmpty()) {
+      throw ApiError.validation(details);
+    }
+    return new Page(limit, offset);
+  }
+
+  private static int parse(RoutingContext ctx, String name, int fallback, int min, int max, JsonArray details) {
+    List<String> values = ctx.queryParam(name);
+    if (values.isEmpty()) {
+      return fallback;
+    }
+    String raw = values.get(0);
+    if (values.size() > 1 || !DIGITS.matcher(raw).matches()
+        || Integer.parseInt(raw) < min || Integer.parseInt(raw) > max) {
+      String range = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
+      details.add(new FieldError(name, "must be " + range).toJson());
+      return fallback;
+    }
+    return Integer.parseInt(raw);
+  }
+
+  public JsonObject answer(List<JsonObject> items, long total) {
+    return new JsonObject().put("items", new JsonArray(List.copyOf(items))).put("total", total)
+        .put("limit", limit).put("offset", offset);
+  }
+}

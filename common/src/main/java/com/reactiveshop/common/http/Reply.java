@@ -1,0 +1,42 @@
+package com.reactiveshop.common.http;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/** What a route answers: a status, an optional JSON body and extra headers. */
+public record Reply(int status, JsonObject body, Map<String, String> headers) {
+
+  public static Reply ok(JsonObject body) {
+    return new Reply(200, body, Map.of());
+  }
+
+  public static Reply created(JsonObject body, String location) {
+    return new Reply(201, body, Map.of("Location", location));
+  }
+
+  public static Reply noContent() {
+    return new Reply(204, null, Map.of());
+  }
+
+  public static Reply error(ApiError error) {
+    return new Reply(error.status(), error.toJson(), error.headers());
+  }
+
+  public void writeTo(HttpServerResponse response) {
+    if (response.ended()) {
+      return;
+    }
+    MultiMap out = response.headers();
+    headers.forEach(out::set);
+    response.setStatusCode(status);
+    if (body == null) {
+      response.end();
+    } else {
+      out.set("Content-Type", "application/json");
+      response.end(body.toBuffer());
+    }
+  }
+}

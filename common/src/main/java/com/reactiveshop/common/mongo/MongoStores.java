@@ -1,0 +1,57 @@
+package com.reactiveshop.common.mongo;
+
+import com.reactiveshop.common.health.HealthCheck;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+
+/** The MongoDB wiring the user and product services share: one pooled client per process and database. */
+public final class MongoStores {
+
+  private MongoStores() {
+  }
+
+  /**
+   * The process-wide client for {@code database}: verticle instances of one service share it, and it closes when the
+   * last of them closes it.
+   */
+  public static MongoClient sharedClient(Vertx vertx, String uri, String database) {
+    JsonObject config = new JsonObject()
+        .put("connection_string", uri)
+        .put("db_name", database)
+        .put("maxPoolSize", 50)
+        .put("serverSelectionTimeoutMS", 2_000)
+        .put("connectTimeoutMS", 2_000)
+        .put("socketTimeoutMS", 10_000)
+        .put("waitQueueTimeoutMS", 2_000);
+    return MongoClient.createShared(vertx, config, "mongo:" + database + ":" + uri);
+  }
+
+  /** Ready when the server answers a {@code ping} (the embedded server has no {@code hello}). */
+  public static HealthCheck healthCheck(MongoClient client) {
+    return new HealthCheck("mongodb", () -> client.runCommand("ping", new JsonObject().put("ping", 1))
+        .map(reply -> (JsonObject) null));
+  }
+
+  /** True when a write failed on a unique index. */
+  public static boolean isDuplicateKey(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof com.mongodb.MongoException mongo && mongo.getCode() == 11000) {
+        return true;
+      }
+      if (String.valueOf(t.getMessage()).contains("E11000")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Closing the client waits on the driver, so it is done off the event loop. */
+  public static Future<Void> close(Vertx vertx, MongoClient client) {
+    return vertx.executeBlocking(() -> {
+      client.close();
+      return null;
+    }, false);
+  }
+}

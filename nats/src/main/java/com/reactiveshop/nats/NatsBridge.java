@@ -1,0 +1,181 @@
+package com.reactiveshop.nats;
+
+import com.reactiveshop.common.http.ApiError;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.impl.Headers;
+import io.nats.service.ServiceMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The process's one NATS connection, seen from Vert.x. Requests return a {@link Future} completed on the caller's
+ * context; a request nobody serves fails at once (the server reports "no responders"); every request has a timeout.
+ * Connecting and closing block, so they run on a worker thread, never on an event loop.
+ */
+public final class NatsBridge {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NatsBridge.class);
+
+  private final Vertx vertx;
+  private final Connection connection;
+
+  private NatsBridge(Vertx vertx, Connection connection) {
+    this.vertx = vertx;
+    this.connection = connection;
+  }
+
+  /** Connects (reconnecting forever afterwards); fails if the server cannot be reached at first. */
+  public static Future<NatsBridge> connect(Vertx vertx, String url, String connectionName) {
+    Options options = new Options.Builder()
+        .server(url)
+        .connectionName(connectionName)
+        .reportNoResponders()
+        .maxReconnects(-1)
+        .reconnectWait(Duration.ofMillis(500))
+        .connectionTimeout(Duration.ofSeconds(5))
+        .requestCleanupInterval(Duration.ofSeconds(1))
+        .maxMessagesInOutgoingQueue(100_000)
+        .connectionListener(logConnectionEvents(url))
+        .errorListener(new ErrorListener() {
+          @Override
+          public void errorOccurred(Connection conn, String error) {
+            LOG.warn("NATS error: {}", error);
+          }
+
+          @Override
+          public void exceptionOccurred(Connection conn, Exception exp) {
+            LOG.warn("NATS exception: {}", exp.toString());
+          }
+        })
+        .build();
+    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options)), false);
+  }
+
+  private static ConnectionListener logConnectionEvents(String url) {
+    return (conn, event) -> LOG.info("NATS {} ({})", event, url);
+  }
+
+  public Connection connection() {
+    return connection;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public boolean isConnected() {
+    return connection.getStatus() == Connection.Status.CONNECTED;
+  }
+
+  /** Succeeds when the server answers a round trip (a flush), within two seconds. */
+  public Future<Void> ping() {
+    if (!isConnected()) {
+      return Future.failedFuture("NATS connection is " + connection.getStatus());
+    }
+    return vertx.executeBlocking(() -> {
+      connection.flush(Duration.ofSeconds(2));
+      return null;
+    }, false);
+  }
+
+  /** The readiness check {@code nats}: the connection is up and the server answers a round trip. */
+  public com.reactiveshop.common.health.HealthCheck healthCheck() {
+    return new com.reactiveshop.common.health.HealthCheck("nats", () -> ping().map(v -> (JsonObject) null));
+  }
+
+  /**
+   * Sends a JSON request and completes, on the caller's context, with the JSON reply. An error reply (with the
+   * {@code Nats-Service-Error-Code} header) fails with the {@link ApiError} it carries; no answer fails with
+   * {@link NatsUnavailableException}.
+   */
+  public Future<JsonObject> request(String subject, JsonObject body, Duration timeout) {
+    Context context = vertx.getOrCreateContext();
+    if (!isConnected()) {
+      return Future.failedFuture(new NatsUnavailableException("NATS is " + connection.getStatus()));
+    }
+    Promise<Message> promise = Promise.promise();
+    connection.requestWithTimeout(subject, null, body.toBuffer().getBytes(), timeout)
+        .whenComplete((message, failure) -> context.runOnContext(v -> {
+          if (failure == null) {
+            promise.tryComplete(message);
+          } else {
+            promise.tryFail(new NatsUnavailableException(subject + ": " + describe(failure)));
+          }
+        }));
+    // jnats only sweeps timed-out requests now and then, so the deadline is kept here.
+    return promise.future()
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(failure -> Future.failedFuture(failure instanceof java.util.concurrent.TimeoutException
+            ? new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms") : failure))
+        .compose(message -> decode(subject, message));
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    String text = String.valueOf(cause.getMessage());
+    return text.contains("503") || text.toLowerCase().contains("no responders") ? "no responders" : text;
+  }
+
+  private static Future<JsonObject> decode(String subject, Message message) {
+    JsonObject body;
+    try {
+      Object value = Buffer.buffer(message.getData()).toJson();
+      body = value instanceof JsonObject object ? object : null;
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    Headers headers = message.getHeaders();
+    String code = headers == null ? null : headers.getFirst(ServiceMessage.NATS_SERVICE_ERROR_CODE);
+    if (code != null) {
+      int status = parseStatus(code);
+      ApiError error = ApiError.fromJson(status, body);
+      return Future.failedFuture(error != null ? error : new ApiError(status, "remote_error",
+          String.valueOf(headers.getFirst(ServiceMessage.NATS_SERVICE_ERROR))));
+    }
+    if (body == null) {
+      return Future.failedFuture(new IllegalStateException(subject + " replied with something that is not JSON"));
+    }
+    return Future.succeededFuture(body);
+  }
+
+  private static int parseStatus(String code) {
+    try {
+      return Integer.parseInt(code.trim());
+    } catch (NumberFormatException e) {
+      return 500;
+    }
+  }
+
+  /** Publishes one message (fire and forget); buffered by jnats, so it does not block. */
+  public void publish(String subject, Headers headers, byte[] body) {
+    connection.publish(subject, headers, body);
+  }
+
+  /** Drains subscriptions, then closes; blocking, so it runs on a worker. */
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      try {
+        connection.drain(Duration.ofSeconds(5)).get(6, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("NATS drain did not finish cleanly: {}", e.toString());
+      }
+      connection.close();
+      return null;
+    }, false);
+  }
+}

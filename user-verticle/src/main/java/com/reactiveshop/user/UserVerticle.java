@@ -1,0 +1,67 @@
+package com.reactiveshop.user;
+
+import com.reactiveshop.common.health.HealthRoutes;
+import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.mongo.MongoStores;
+import com.reactiveshop.common.service.HttpService;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsMicroService;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.mongo.MongoClient;
+
+import java.util.List;
+
+/** The user service: wiring only. Routes are in {@link UserRoutes}, NATS endpoints in {@link UserEndpoints}. */
+public class UserVerticle extends VerticleBase {
+
+  public static final String NAME = "user-service";
+  public static final String VERSION = "1.0.0";
+  public static final String API = "/api/users";
+
+  private final NatsBridge nats;
+  private final String mongoUri;
+  private final ServiceSettings settings;
+  private MongoClient mongo;
+  private NatsMicroService micro;
+  private HttpService http;
+
+  public UserVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
+    this.nats = nats;
+    this.mongoUri = mongoUri;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
+    UserStore store = new UserStore(mongo);
+    ApiRouter router = ApiRouter.create(vertx);
+    new UserRoutes(store).mount(router);
+    HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
+    Metrics.mount(router);
+    return store.createIndexes()
+        .compose(v -> NatsMicroService.start(nats, context, NAME, VERSION, "Users: lookup by id",
+            new UserEndpoints(store).endpoints()))
+        .compose(started -> {
+          micro = started;
+          return HttpService.start(vertx, settings, NAME, API, router.build());
+        })
+        .onSuccess(started -> http = started);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
+    return httpStopped
+        .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
+        .eventually(() -> MongoStores.close(vertx, mongo));
+  }
+
+  /** The port actually bound (useful when the settings asked for 0). */
+  public int httpPort() {
+    return http.port();
+  }
+}
