@@ -1,0 +1,78 @@
+package com.reactiveshop.user;
+
+import com.reactiveshop.common.discovery.Discovery;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static com.reactiveshop.user.UserServiceFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a deployment leaves behind: its discovery record, and readiness that follows MongoDB. */
+class UserLifecycleTest {
+
+  private UserServiceFixture fx;
+
+  @BeforeEach
+  void start() throws Exception {
+    fx = new UserServiceFixture();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fx.close();
+  }
+
+  @Test
+  void discoveryRecordLivesAsLongAsTheDeployment() {
+    ServiceDiscovery discovery = Discovery.create(fx.vertx, new JsonObject());
+    try {
+      List<Record> records = await(discovery.getRecords(r -> "user-service".equals(r.getName())));
+      assertEquals(1, records.size());
+      Record record = records.get(0);
+      assertEquals("http-endpoint", record.getType());
+      assertEquals(new JsonObject().put("api", "/api/users"), record.getMetadata());
+      assertEquals(fx.port, record.getLocation().getInteger("port"));
+
+      fx.undeploy();
+      assertTrue(await(discovery.getRecords(r -> "user-service".equals(r.getName()))).isEmpty());
+      assertTrue(fx.bridge.connection().getStatus() == io.nats.client.Connection.Status.CONNECTED);
+    } finally {
+      discovery.close();
+    }
+  }
+
+  @Test
+  void readinessFollowsMongo() throws Exception {
+    assertEquals(200, fx.get("/health/ready").statusCode());
+
+    fx.mongo.stop();
+    var down = fx.get("/health/ready");
+    assertEquals(503, down.statusCode());
+    JsonObject body = down.bodyAsJsonObject();
+    assertEquals("DOWN", body.getString("status"));
+    JsonObject mongoCheck = body.getJsonArray("checks").getJsonObject(0);
+    assertEquals("mongodb", mongoCheck.getString("name"));
+    assertEquals("DOWN", mongoCheck.getString("status"));
+    assertEquals("UP", body.getJsonArray("checks").getJsonObject(1).getString("status"));
+    assertEquals(200, fx.get("/health/live").statusCode());
+
+    fx.mongo.restart();
+    int status = 0;
+    for (int attempt = 0; attempt < 40 && status != 200; attempt++) {
+      status = fx.get("/health/ready").statusCode();
+      if (status != 200) {
+        Thread.sleep(250);
+      }
+    }
+    assertEquals(200, status);
+    assertEquals(201, fx.send(io.vertx.core.http.HttpMethod.POST, "/api/users",
+        "{\"name\":\"Back\",\"email\":\"back@example.com\"}").statusCode());
+  }
+}
