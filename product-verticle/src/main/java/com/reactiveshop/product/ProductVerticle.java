@@ -1,0 +1,76 @@
+package com.reactiveshop.product;
+
+import com.reactiveshop.common.health.HealthRoutes;
+import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.mongo.MongoStores;
+import com.reactiveshop.common.service.HttpService;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsMicroService;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.mongo.MongoClient;
+
+import java.util.List;
+
+/**
+ * The product service: wiring only. Routes are in {@link ProductRoutes}, NATS endpoints in {@link ProductEndpoints},
+ * the reservation protocol in {@link Reservations}.
+ */
+public class ProductVerticle extends VerticleBase {
+
+  public static final String NAME = "product-service";
+  public static final String VERSION = "1.0.0";
+  public static final String API = "/api/products";
+
+  private final NatsBridge nats;
+  private final String mongoUri;
+  private final ServiceSettings settings;
+  private MongoClient mongo;
+  private NatsMicroService micro;
+  private HttpService http;
+
+  public ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
+    this.nats = nats;
+    this.mongoUri = mongoUri;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
+    ProductStore products = new ProductStore(mongo);
+    Reservations reservations = new Reservations(new ReservationLocks(vertx, mongo), new ReservationStore(mongo),
+        new StockMoves(mongo));
+    ApiRouter router = ApiRouter.create(vertx);
+    new ProductRoutes(products).mount(router);
+    HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
+    Metrics.mount(router);
+    return NatsMicroService.start(nats, context, NAME, VERSION, "Products: batch lookup, stock reservation",
+            new ProductEndpoints(products, reservations).endpoints())
+        .compose(started -> {
+          micro = started;
+          return HttpService.start(vertx, settings, NAME, API, router.build());
+        })
+        .onSuccess(started -> http = started);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
+    return httpStopped
+        .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
+        .eventually(() -> MongoStores.close(vertx, mongo));
+  }
+
+  /** The port actually bound (useful when the settings asked for 0). */
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** The id of this instance in the NATS Services API ({@code $SRV.INFO}, {@code $SRV.STATS}). */
+  public String natsServiceId() {
+    return micro.id();
+  }
+}
