@@ -1,0 +1,153 @@
+package com.reactiveshop.product;
+
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.embedded.EmbeddedMongo;
+import com.reactiveshop.embedded.EmbeddedNats;
+import com.reactiveshop.nats.NatsBridge;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Everything a product-service test needs, started on random ports: nats-server, the MongoDB-wire server, a Vert.x
+ * with metrics running {@link ProductVerticle} (more instances on demand), an HTTP client, a separate jnats
+ * connection (as a CLI user or the order service would have) and a direct MongoDB client to look at the store.
+ */
+final class ProductServiceFixture implements AutoCloseable {
+
+  final EmbeddedNats natsServer = EmbeddedNats.start(0, null);
+  final EmbeddedMongo mongo = EmbeddedMongo.inMemory();
+  final Vertx vertx = Metrics.newVertx();
+  final NatsBridge bridge;
+  final Connection client;
+  final WebClient http;
+  final MongoClient db;
+  final List<ProductVerticle> instances = new ArrayList<>();
+  final List<String> deploymentIds = new ArrayList<>();
+  int port;
+
+  ProductServiceFixture() throws Exception {
+    bridge = await(NatsBridge.connect(vertx, natsServer.url(), "product-service-test"));
+    client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
+    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
+    db = MongoClient.create(vertx, new JsonObject().put("connection_string", mongo.uri())
+        .put("db_name", ProductVerticle.NAME));
+    port = deploy().httpPort();
+  }
+
+  ProductVerticle deploy() {
+    ProductVerticle verticle = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+    deploymentIds.add(await(vertx.deployVerticle(verticle)));
+    instances.add(verticle);
+    return verticle;
+  }
+
+  void undeployAll() {
+    deploymentIds.forEach(id -> await(vertx.undeploy(id)));
+    deploymentIds.clear();
+  }
+
+  HttpResponse<Buffer> send(HttpMethod method, String path, String body) {
+    var request = http.request(method, port, "127.0.0.1", path);
+    if (body == null) {
+      return await(request.send());
+    }
+    request.putHeader("Content-Type", "application/json");
+    return await(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  HttpResponse<Buffer> get(String path) {
+    return send(HttpMethod.GET, path, null);
+  }
+
+  JsonObject createProduct(String name, long priceCents, long stock) {
+    HttpResponse<Buffer> response = send(HttpMethod.POST, ProductVerticle.API,
+        new JsonObject().put("name", name).put("priceCents", priceCents).put("stock", stock).encode());
+    if (response.statusCode() != 201) {
+      throw new AssertionError("create failed: " + response.statusCode() + " " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
+  }
+
+  long stock(String productId) {
+    HttpResponse<Buffer> response = get(ProductVerticle.API + "/" + productId);
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getLong("stock");
+  }
+
+  Message natsRequest(String subject, String payload) throws Exception {
+    return client.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(15));
+  }
+
+  /** A successful NATS reply as JSON; fails the test on an error reply. */
+  JsonObject natsOk(String subject, JsonObject payload) throws Exception {
+    Message reply = natsRequest(subject, payload.encode());
+    assertFalse(reply.hasHeaders() && reply.getHeaders().getFirst("Nats-Service-Error-Code") != null,
+        () -> "error reply: " + new String(reply.getData(), StandardCharsets.UTF_8));
+    return json(reply);
+  }
+
+  /** An error reply: the NATS error headers and the contract's error body; returns {@code error}. */
+  static JsonObject assertErrorReply(Message reply, int status, String code) {
+    assertTrue(reply.hasHeaders(), () -> "an error reply carries headers: " + json(reply));
+    assertEquals(String.valueOf(status), reply.getHeaders().getFirst("Nats-Service-Error-Code"), json(reply)::encode);
+    assertFalse(reply.getHeaders().getFirst("Nats-Service-Error").isBlank());
+    JsonObject error = json(reply).getJsonObject("error");
+    assertEquals(code, error.getString("code"));
+    assertFalse(error.getString("message").isBlank());
+    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray);
+    return error;
+  }
+
+  static JsonObject json(Message message) {
+    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
+  }
+
+  static JsonObject reserveRequest(String orderId, Object... productIdAndQuantity) {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < productIdAndQuantity.length; i += 2) {
+      items.add(new JsonObject().put("productId", productIdAndQuantity[i]).put("quantity", productIdAndQuantity[i + 1]));
+    }
+    return new JsonObject().put("orderId", orderId).put("items", items);
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    await(db.close());
+    await(bridge.close());
+    await(vertx.close());
+    mongo.close();
+    natsServer.close();
+  }
+}
