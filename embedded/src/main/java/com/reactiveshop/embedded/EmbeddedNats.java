@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.logging.Level;
 
 /**
  * A real {@code nats-server} (from PATH) started as a child process on 127.0.0.1 with JetStream and a private store
@@ -27,19 +26,40 @@ public final class EmbeddedNats implements AutoCloseable {
 
   /** Starts on {@code port} (0 picks a free one) with JetStream data in {@code storeDir} (null: a temporary one). */
   public static EmbeddedNats start(int port, Path storeDir) {
+    return start(port, storeDir, false);
+  }
+
+  /**
+   * As {@link #start(int, Path)}; with {@code detached} the server runs in its own session, so a Ctrl-C in the
+   * terminal reaches only the JVM, which then drains its NATS connection before it stops the server itself.
+   */
+  public static EmbeddedNats start(int port, Path storeDir, boolean detached) {
     try {
       int chosen = port == 0 ? FreePorts.pick() : port;
       Path dir = storeDir != null ? Files.createDirectories(storeDir) : Files.createTempDirectory("nats-js-");
-      NatsServerRunner runner = NatsServerRunner.builder()
+      var builder = NatsServerRunner.builder();
+      if (detached) {
+        builder.executablePath(detachedLauncher());
+      }
+      NatsServerRunner runner = builder
           .port(chosen)
           .jetstream(true)
           .customArgs(new String[] {"-a", "127.0.0.1", "-sd", dir.toAbsolutePath().toString()})
-          .outputLevel(Level.WARNING)
+          .output(new NatsServerOutput())
           .build();
       return new EmbeddedNats(runner, chosen, dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start nats-server (is it on PATH?)", e);
     }
+  }
+
+  /** A two-line script that starts nats-server from PATH in a new session (setsid keeps the same pid). */
+  private static Path detachedLauncher() throws IOException {
+    Path script = Files.createTempFile("nats-server-detached-", ".sh");
+    Files.writeString(script, "#!/bin/sh\nexec setsid nats-server \"$@\"\n");
+    script.toFile().setExecutable(true);
+    script.toFile().deleteOnExit();
+    return script;
   }
 
   public String url() {

@@ -134,7 +134,7 @@ public final class NatsBridge {
   private static Future<JsonObject> decode(String subject, Message message) {
     JsonObject body;
     try {
-      Object value = Buffer.buffer(message.getData()).toJson();
+      Object value = io.vertx.core.json.Json.decodeValue(Buffer.buffer(message.getData()));
       body = value instanceof JsonObject object ? object : null;
     } catch (RuntimeException e) {
       body = null;
@@ -169,10 +169,13 @@ public final class NatsBridge {
   /** Drains subscriptions, then closes; blocking, so it runs on a worker. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
-      try {
-        connection.drain(Duration.ofSeconds(5)).get(6, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debug("NATS drain did not finish cleanly: {}", e.toString());
+      // Draining flushes, and a flush waits for a connection: with the server gone, just close.
+      if (isConnected()) {
+        try {
+          connection.drain(Duration.ofSeconds(5)).get(6, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LOG.debug("NATS drain did not finish cleanly: {}", e.toString());
+        }
       }
       connection.close();
       return null;

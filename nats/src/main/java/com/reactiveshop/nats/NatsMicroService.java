@@ -119,7 +119,8 @@ public final class NatsMicroService {
    */
   public Future<Void> stop() {
     return nats.vertx().executeBlocking(() -> {
-      service.stop(true);
+      // Draining needs the server; with it gone there is nothing to drain.
+      service.stop(nats.isConnected());
       return null;
     }, false).transform(ar -> {
       Promise<Void> done = Promise.promise();

@@ -1,0 +1,96 @@
+package com.reactiveshop.launcher;
+
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.user.UserVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The only place that knows the topology: which verticles run in this process, on which ports, against which
+ * infrastructure, in what order they start (dependencies first) and stop (entry points first).
+ */
+public final class Topology {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
+
+  private final Vertx vertx;
+  private final NatsBridge nats;
+  private final List<String> deployments = new ArrayList<>();
+  private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+  private Topology(Vertx vertx, NatsBridge nats) {
+    this.vertx = vertx;
+    this.nats = nats;
+  }
+
+  public static Future<Topology> start(LaunchOptions options, Infrastructure infra) {
+    Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
+    return NatsBridge.connect(vertx, infra.natsUrl(), "reactive-shop " + String.join(",", options.services()))
+        .compose(nats -> new Topology(vertx, nats).deployAll(options, infra))
+        .recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra) {
+    JsonObject discovery = discoveryBackend();
+    String host = options.env("ADVERTISED_HOST") != null ? options.env("ADVERTISED_HOST") : "127.0.0.1";
+    Future<Void> chain = Future.succeededFuture();
+    if (options.runs("user")) {
+      ServiceSettings settings = new ServiceSettings(options.httpPort("user", 3001), host, discovery);
+      chain = chain.compose(v -> deploy(options, "user", settings.httpPort(),
+          () -> new UserVerticle(nats, infra.mongoUri(), settings)));
+    }
+    return chain.map(v -> this).recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> deploy(LaunchOptions options, String service, int port, Supplier<? extends Deployable> verticle) {
+    int instances = options.instancesOf(service);
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
+        .onSuccess(id -> {
+          deployments.add(id);
+          ports.put(service, port);
+          LOG.info("Deployed {} ({} instance{}) on port {}", service, instances, instances == 1 ? "" : "s", port);
+        })
+        .mapEmpty();
+  }
+
+  /** Records go to the process-local backend until the NATS key-value backend is wired in. */
+  private JsonObject discoveryBackend() {
+    return new JsonObject();
+  }
+
+  public Map<String, Integer> ports() {
+    return ports;
+  }
+
+  public String natsUrl() {
+    return nats.connection().getConnectedUrl();
+  }
+
+  /**
+   * Undeploys the last deployed first (each verticle unpublishes its record, stops taking HTTP and NATS requests and
+   * finishes what is in flight), then drains and closes the NATS connection and Vert.x.
+   */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.eventually(() -> vertx.undeploy(id));
+    }
+    deployments.clear();
+    return chain.eventually(nats::close).eventually(vertx::close);
+  }
+}

@@ -1,0 +1,134 @@
+package com.reactiveshop.nats;
+
+import com.reactiveshop.common.http.ApiError;
+import com.reactiveshop.embedded.EmbeddedNats;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bridge's promises: replies on the caller's context, error replies as ApiError, no answer as unavailable. */
+class NatsBridgeTest {
+
+  private static EmbeddedNats server;
+  private static Vertx vertx;
+  private static NatsBridge bridge;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = EmbeddedNats.start(0, null);
+    vertx = Vertx.vertx();
+    bridge = await(NatsBridge.connect(vertx, server.url(), "bridge-test"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(bridge.close());
+    await(vertx.close());
+    server.close();
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** Runs {@code action} on a fresh event-loop context and returns that context with the action's result. */
+  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  @Test
+  void handlersRunOnTheVerticleContextAndRepliesComeBackOnTheCallersContext() throws Exception {
+    Context serviceContext = vertx.getOrCreateContext();
+    AtomicReference<Context> handledOn = new AtomicReference<>();
+    NatsMicroService micro = await(onContext(serviceContext, () -> NatsMicroService.start(bridge, serviceContext,
+        "echo-service", "1.0.0", "echo", List.of(new NatsEndpoint("echo", "test.echo", request -> {
+          handledOn.set(Vertx.currentContext());
+          return Future.succeededFuture(new JsonObject().put("echo", request));
+        })))));
+    try {
+      Context callerContext = vertx.getOrCreateContext();
+      AtomicReference<Context> completedOn = new AtomicReference<>();
+      JsonObject reply = await(onContext(callerContext, () -> bridge.request("test.echo",
+          new JsonObject().put("a", 1), Duration.ofSeconds(5)).onComplete(ar -> completedOn.set(Vertx.currentContext()))));
+      assertEquals(new JsonObject().put("echo", new JsonObject().put("a", 1)), reply);
+      assertSame(serviceContext, handledOn.get());
+      assertSame(callerContext, completedOn.get());
+    } finally {
+      await(onContext(serviceContext, micro::stop));
+    }
+  }
+
+  @Test
+  void errorRepliesBecomeApiErrorsWithTheirCodeAndDetails() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    JsonArray details = new JsonArray().add(new JsonObject().put("productId", "p").put("requested", 2));
+    NatsMicroService micro = await(onContext(context, () -> NatsMicroService.start(bridge, context,
+        "failing-service", "1.0.0", "fails", List.of(
+            new NatsEndpoint("conflict", "test.conflict", request -> Future.failedFuture(
+                new ApiError(409, "insufficient_stock", "Not enough stock.", details, Map.of()))),
+            new NatsEndpoint("bug", "test.bug", request -> {
+              throw new IllegalStateException("boom");
+            })))));
+    try {
+      ApiError conflict = assertThrows(ApiError.class,
+          () -> await(bridge.request("test.conflict", new JsonObject(), Duration.ofSeconds(5))));
+      assertEquals(409, conflict.status());
+      assertEquals("insufficient_stock", conflict.code());
+      assertEquals(details, conflict.details());
+
+      ApiError bug = assertThrows(ApiError.class,
+          () -> await(bridge.request("test.bug", new JsonObject(), Duration.ofSeconds(5))));
+      assertEquals(500, bug.status());
+      assertEquals("internal_error", bug.code());
+    } finally {
+      await(onContext(context, micro::stop));
+    }
+  }
+
+  @Test
+  void aSubjectNobodyServesFailsAsUnavailableWithoutWaitingForTheTimeout() throws Exception {
+    // The timeout is far longer than the test's own await: only a no-responders answer can finish in time.
+    Exception failure = assertThrows(Exception.class, () -> bridge.request("nobody.here", new JsonObject(),
+        Duration.ofMinutes(5)).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS));
+    assertInstanceOf(NatsUnavailableException.class, failure.getCause(), String.valueOf(failure));
+    assertTrue(failure.getCause().getMessage().contains("no responders"), failure.getCause().getMessage());
+  }
+
+  @Test
+  void aServiceThatDoesNotAnswerInTimeFailsAsUnavailable() throws Exception {
+    var silent = bridge.connection().createDispatcher(message -> { });
+    silent.subscribe("test.silent", "q");
+    try {
+      Exception failure = assertThrows(NatsUnavailableException.class,
+          () -> await(bridge.request("test.silent", new JsonObject(), Duration.ofMillis(300))));
+      assertTrue(failure.getMessage().contains("no reply"), failure.getMessage());
+    } finally {
+      bridge.connection().closeDispatcher(silent);
+    }
+  }
+}
