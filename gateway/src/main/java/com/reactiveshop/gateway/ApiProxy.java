@@ -1,0 +1,204 @@
+package com.reactiveshop.gateway;
+
+import com.reactiveshop.common.http.ApiError;
+import com.reactiveshop.common.http.Reply;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Passes {@code /api/users…}, {@code /api/products…} and {@code /api/orders…} to a live instance of the owning service,
+ * round-robin over the distinct endpoints discovery knows. Method, path, query, headers and body go through unchanged
+ * (streamed, not buffered: the services enforce the body limit themselves), and so do status, headers and body back.
+ * An instance that refuses the connection is skipped once in favour of the next one; with none left the answer is
+ * 503 {@code service_unavailable}.
+ */
+final class ApiProxy {
+
+  /** The API prefixes the gateway routes (CONTRACT.md); the services publish them as {@code metadata.api}. */
+  static final List<String> APIS = List.of("/api/users", "/api/products", "/api/orders");
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiProxy.class);
+  private static final long IDLE_TIMEOUT_MS = 30_000;
+  /** Headers about one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
+  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host");
+
+  private final HttpClient client;
+  private final ServiceDirectory directory;
+  /** Next endpoint index per API; only touched on the gateway's context. */
+  private final Map<String, Integer> cursors = new HashMap<>();
+
+  ApiProxy(HttpClient client, ServiceDirectory directory) {
+    this.client = client;
+    this.directory = directory;
+  }
+
+  /** The API prefix that owns {@code path}, or null when the gateway does not proxy it. */
+  static String apiOf(String path) {
+    for (String api : APIS) {
+      if (path.startsWith(api) && (path.length() == api.length() || path.charAt(api.length()) == '/')) {
+        return api;
+      }
+    }
+    return null;
+  }
+
+  void handle(HttpServerRequest request, String api) {
+    // Hold the body until an instance is connected; it is then streamed straight through.
+    request.pause();
+    request.routed(api);
+    List<Endpoint> endpoints = directory.endpoints(api);
+    Future<List<Endpoint>> known = endpoints.isEmpty()
+        ? directory.refresh().map(records -> directory.endpoints(api)).otherwise(List.of())
+        : Future.succeededFuture(endpoints);
+    known.compose(candidates -> connect(request, api, candidates))
+        .onSuccess(outbound -> forward(request, outbound))
+        .onFailure(failure -> {
+          request.resume();
+          unavailable(request, api, failure);
+        });
+  }
+
+  /** A request to the next instance in turn; if it cannot be reached, one more try on the instance after it. */
+  private Future<HttpClientRequest> connect(HttpServerRequest request, String api, List<Endpoint> candidates) {
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new NoInstanceException());
+    }
+    int first = Math.floorMod(cursors.merge(api, 1, Integer::sum) - 1, candidates.size());
+    Endpoint firstChoice = candidates.get(first);
+    return client.request(options(request, firstChoice)).recover(failure -> {
+      LOG.warn("{} at {} did not accept a connection: {}", api, firstChoice, failure.toString());
+      directory.refresh(); // it may be gone: do not wait for the next periodic refresh
+      if (candidates.size() < 2) {
+        return Future.failedFuture(failure);
+      }
+      return client.request(options(request, candidates.get((first + 1) % candidates.size())));
+    });
+  }
+
+  private static RequestOptions options(HttpServerRequest request, Endpoint endpoint) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    Set<String> named = connectionTokens(request.headers());
+    request.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+        headers.add(name, value);
+      }
+    });
+    String host = request.authority() == null ? null : request.authority().toString();
+    if (host != null) {
+      headers.set("X-Forwarded-Host", host);
+    }
+    if (request.remoteAddress() != null) {
+      String prior = request.headers().get("X-Forwarded-For");
+      String client = request.remoteAddress().hostAddress();
+      headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
+    }
+    headers.set("X-Forwarded-Proto", request.scheme());
+    return new RequestOptions()
+        .setMethod(request.method())
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
+        .setSsl(endpoint.ssl())
+        .setURI(request.uri())
+        .setHeaders(headers)
+        .setIdleTimeout(IDLE_TIMEOUT_MS);
+  }
+
+  private void forward(HttpServerRequest request, HttpClientRequest outbound) {
+    Future<HttpClientResponse> answered;
+    if (hasBody(request)) {
+      answered = outbound.send(request);
+    } else {
+      request.resume();
+      answered = outbound.send();
+    }
+    answered.onSuccess(inbound -> relay(request, outbound, inbound)).onFailure(failure -> {
+      HttpServerResponse response = request.response();
+      if (response.headWritten()) {
+        response.reset();
+        return;
+      }
+      LOG.warn("{} {} via {}: {}", request.method(), request.path(), outbound.connection().remoteAddress(),
+          failure.toString());
+      Reply.error(failure instanceof TimeoutException
+          ? new ApiError(504, "gateway_timeout", "The service did not answer in time.")
+          : new ApiError(502, "bad_gateway", "The service failed while answering.")).writeTo(response);
+    });
+  }
+
+  private static void relay(HttpServerRequest request, HttpClientRequest outbound, HttpClientResponse inbound) {
+    HttpServerResponse response = request.response();
+    response.setStatusCode(inbound.statusCode()).setStatusMessage(inbound.statusMessage());
+    Set<String> named = connectionTokens(inbound.headers());
+    inbound.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+        response.headers().add(name, value);
+      }
+    });
+    if (!request.isEnded()) {
+      // The service answered before reading the whole body (a 413, say): the rest cannot be reused as a next request.
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request, inbound.statusCode())) {
+      response.setChunked(true);
+    }
+    inbound.pipeTo(response).onFailure(failure -> outbound.reset());
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+    return (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked"))
+        || (length != null && !length.trim().equals("0"));
+  }
+
+  private static boolean mayHaveBody(HttpServerRequest request, int status) {
+    return request.method() != HttpMethod.HEAD && status != 204 && status != 304 && status >= 200;
+  }
+
+  /** Header names listed in a {@code Connection} header, which are hop-by-hop too. */
+  private static Set<String> connectionTokens(MultiMap headers) {
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (connection == null) {
+      return Set.of();
+    }
+    Set<String> tokens = new java.util.HashSet<>();
+    for (String token : connection.split(",")) {
+      tokens.add(token.trim().toLowerCase(Locale.ROOT));
+    }
+    return tokens;
+  }
+
+  private static void unavailable(HttpServerRequest request, String api, Throwable failure) {
+    String message = failure instanceof NoInstanceException
+        ? "No live instance serves " + api + "."
+        : "No instance of " + api + " could be reached.";
+    Reply.error(ApiError.unavailable("service_unavailable", message, 1)).writeTo(request.response());
+  }
+
+  /** Discovery holds no live endpoint for the API. */
+  private static final class NoInstanceException extends RuntimeException {
+    NoInstanceException() {
+      super("no live instance", null, false, false);
+    }
+  }
+}
