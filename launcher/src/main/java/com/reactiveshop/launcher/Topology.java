@@ -46,7 +46,7 @@ public final class Topology {
 
   private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra) {
     JsonObject discovery = discoveryBackend();
-    String host = options.env("ADVERTISED_HOST") != null ? options.env("ADVERTISED_HOST") : "127.0.0.1";
+    String host = advertisedHost(options);
     Future<Void> chain = Future.succeededFuture();
     if (options.runs("user")) {
       ServiceSettings settings = new ServiceSettings(options.httpPort("user", 3001), host, discovery);
@@ -65,6 +65,24 @@ public final class Topology {
           LOG.info("Deployed {} ({} instance{}) on port {}", service, instances, instances == 1 ? "" : "s", port);
         })
         .mapEmpty();
+  }
+
+  /**
+   * The host other processes should use to reach this one: {@code ADVERTISED_HOST}, else loopback when everything is
+   * local (embedded NATS), else this machine's address (a container's own IP in Docker Compose).
+   */
+  private static String advertisedHost(LaunchOptions options) {
+    if (options.env("ADVERTISED_HOST") != null) {
+      return options.env("ADVERTISED_HOST");
+    }
+    if (options.env("NATS_URL") == null) {
+      return "127.0.0.1";
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      return "127.0.0.1";
+    }
   }
 
   /** Records go to the process-local backend until the NATS key-value backend is wired in. */
