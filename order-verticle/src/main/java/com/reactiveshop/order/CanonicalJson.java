@@ -1,0 +1,44 @@
+package com.reactiveshop.order;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeMap;
+
+/**
+ * A fingerprint of a JSON value that does not depend on key order: objects are re-encoded with sorted keys, then
+ * hashed (SHA-256). Two requests are "the same body" for Idempotency-Key when their fingerprints match.
+ */
+final class CanonicalJson {
+
+  private CanonicalJson() {
+  }
+
+  static String fingerprint(JsonObject body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(canonical(body).toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  static Object canonical(Object value) {
+    if (value instanceof JsonObject object) {
+      TreeMap<String, Object> sorted = new TreeMap<>();
+      object.forEach(entry -> sorted.put(entry.getKey(), canonical(entry.getValue())));
+      return new JsonObject(new java.util.LinkedHashMap<>(sorted));
+    }
+    if (value instanceof JsonArray array) {
+      JsonArray copy = new JsonArray();
+      array.forEach(item -> copy.add(canonical(item)));
+      return copy;
+    }
+    return value;
+  }
+}

@@ -1,0 +1,86 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.http.ApiError;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsUnavailableException;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The order service's calls to the user and product services over NATS, each through its service's circuit
+ * breaker. A business answer (404, 409: the service works and said no) is carried through the breaker as a success,
+ * so only transport failures and timeouts count towards opening it; it then fails the returned future as the
+ * {@link ApiError} it is. No answer fails with {@link DependencyUnavailable}.
+ */
+final class Dependencies {
+
+  private final NatsBridge nats;
+  private final DependencyBreakers breakers;
+
+  Dependencies(NatsBridge nats, DependencyBreakers breakers) {
+    this.nats = nats;
+    this.breakers = breakers;
+  }
+
+  Future<JsonObject> getUser(String userId) {
+    return call(breakers.users(), breakers.userSettings(), "users.get", new JsonObject().put("id", userId));
+  }
+
+  Future<JsonObject> reserve(UUID orderId, JsonArray items) {
+    return call(breakers.products(), breakers.productSettings(), "products.reserve",
+        new JsonObject().put("orderId", orderId.toString()).put("items", items));
+  }
+
+  Future<JsonObject> release(UUID orderId) {
+    return call(breakers.products(), breakers.productSettings(), "products.release",
+        new JsonObject().put("orderId", orderId.toString()));
+  }
+
+  /** The first open breaker among those the order path needs, as the failure to answer with; null if none. */
+  DependencyUnavailable openBreaker() {
+    if (breakers.users().state() == CircuitBreakerState.OPEN) {
+      return open(breakers.users(), breakers.userSettings());
+    }
+    if (breakers.products().state() == CircuitBreakerState.OPEN) {
+      return open(breakers.products(), breakers.productSettings());
+    }
+    return null;
+  }
+
+  private Future<JsonObject> call(CircuitBreaker breaker, BreakerSettings settings, String subject,
+                                  JsonObject body) {
+    return breaker.<Object>execute(() -> nats.request(subject, body, Duration.ofMillis(settings.timeoutMs()))
+            .map(reply -> (Object) reply)
+            .recover(failure -> isBusinessAnswer(failure)
+                ? Future.succeededFuture(failure) : Future.failedFuture(failure)))
+        .recover(failure -> Future.failedFuture(unavailable(breaker, settings, failure)))
+        .compose(outcome -> outcome instanceof ApiError answer
+            ? Future.failedFuture(answer) : Future.succeededFuture((JsonObject) outcome));
+  }
+
+  private static boolean isBusinessAnswer(Throwable failure) {
+    return failure instanceof ApiError error && error.status() < 500;
+  }
+
+  private static DependencyUnavailable unavailable(CircuitBreaker breaker, BreakerSettings settings,
+                                                   Throwable failure) {
+    if (failure instanceof OpenCircuitException) {
+      return open(breaker, settings);
+    }
+    // "No responders" means the server had nobody to hand the request to: it certainly did not happen.
+    boolean notDelivered = failure instanceof NatsUnavailableException
+        && String.valueOf(failure.getMessage()).endsWith("no responders");
+    return new DependencyUnavailable(breaker.name(), String.valueOf(failure.getMessage()), !notDelivered, 1);
+  }
+
+  private static DependencyUnavailable open(CircuitBreaker breaker, BreakerSettings settings) {
+    return new DependencyUnavailable(breaker.name(), "circuit breaker open", false, settings.retryAfterSeconds());
+  }
+}

@@ -1,0 +1,42 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.health.HealthCheck;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+import java.util.concurrent.TimeUnit;
+
+/** The process's one PostgreSQL pool for the order service, and its readiness check. */
+final class OrderDatabase {
+
+  /** Also the pool's label in the metrics; deliberately not the URI, which holds the password. */
+  static final String POOL_NAME = "order-service-pg";
+
+  private OrderDatabase() {
+  }
+
+  /**
+   * The pool every order verticle instance of this process shares (same name, shared: closed by the last one that
+   * closes it). The wait queue is bounded, so an overloaded database answers "busy" at once instead of piling up.
+   */
+  static Pool sharedPool(Vertx vertx, OrderSettings settings) {
+    PoolOptions pool = new PoolOptions()
+        .setShared(true)
+        .setName(POOL_NAME)
+        .setMaxSize(settings.poolSize())
+        .setMaxWaitQueueSize(settings.poolWaitQueue())
+        .setConnectionTimeout(5)
+        .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+    PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
+        .setCachePreparedStatements(true);
+    return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
+  }
+
+  static HealthCheck healthCheck(Pool pool) {
+    return new HealthCheck("postgresql", () -> pool.query("SELECT 1").execute().map(rows -> (JsonObject) null));
+  }
+}

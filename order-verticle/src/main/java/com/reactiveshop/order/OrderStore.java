@@ -1,0 +1,96 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.http.Page;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Orders and their lines in PostgreSQL ({@code orders}, {@code order_items}). Methods that take a {@link SqlClient}
+ * run inside the caller's transaction; the others use the pool.
+ */
+final class OrderStore {
+
+  /** An order's columns with its lines as one JSON array, in the order they were asked for. */
+  static final String SELECT = "SELECT o.id, o.user_id, o.status, o.total_cents, o.created_at, o.updated_at,"
+      + " (SELECT json_agg(json_build_object('productId', i.product_id, 'name', i.name, 'quantity', i.quantity,"
+      + " 'priceCents', i.price_cents) ORDER BY i.position) FROM order_items i WHERE i.order_id = o.id) AS items"
+      + " FROM orders o";
+
+  private final Pool pool;
+
+  OrderStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  Future<Void> insert(SqlClient tx, Order order) {
+    Tuple row = Tuple.of(order.id(), order.userId(), order.status(), order.totalCents(),
+        Order.utc(order.createdAt()), Order.utc(order.updatedAt()));
+    List<Tuple> lines = new ArrayList<>();
+    for (int i = 0; i < order.items().size(); i++) {
+      Order.Item item = order.items().get(i);
+      lines.add(Tuple.of(order.id(), i, item.productId(), item.name(), item.quantity(), item.priceCents()));
+    }
+    return tx.preparedQuery("INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
+            + " VALUES ($1, $2, $3, $4, $5, $6)").execute(row)
+        .compose(v -> tx.preparedQuery("INSERT INTO order_items (order_id, position, product_id, name, quantity,"
+            + " price_cents) VALUES ($1, $2, $3, $4, $5, $6)").executeBatch(lines))
+        .mapEmpty();
+  }
+
+  Future<Optional<Order>> find(UUID id) {
+    return find(pool, id);
+  }
+
+  Future<Optional<Order>> find(SqlClient client, UUID id) {
+    return client.preparedQuery(SELECT + " WHERE o.id = $1").execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Order.fromRow(rows.iterator().next())));
+  }
+
+  /** Newest first, optionally one user's; the page and the total are read in parallel. */
+  Future<JsonObject> list(String userId, Page page) {
+    Future<RowSet<Row>> items;
+    Future<RowSet<Row>> total;
+    String order = " ORDER BY o.created_at DESC, o.seq DESC LIMIT $%d OFFSET $%d";
+    if (userId == null) {
+      items = pool.preparedQuery(SELECT + order.formatted(1, 2)).execute(Tuple.of((long) page.limit(), (long) page.offset()));
+      total = pool.query("SELECT count(*) FROM orders").execute();
+    } else {
+      items = pool.preparedQuery(SELECT + " WHERE o.user_id = $1" + order.formatted(2, 3))
+          .execute(Tuple.of(userId, (long) page.limit(), (long) page.offset()));
+      total = pool.preparedQuery("SELECT count(*) FROM orders WHERE user_id = $1").execute(Tuple.of(userId));
+    }
+    return Future.all(items, total).map(all -> {
+      List<JsonObject> found = new ArrayList<>();
+      items.result().forEach(row -> found.add(Order.fromRow(row).toJson()));
+      return page.answer(found, total.result().iterator().next().getLong(0));
+    });
+  }
+
+  /**
+   * Moves a confirmed order to {@code CANCELLED}; the {@code WHERE status} makes the transition happen once however
+   * many cancels race. Empty when nothing changed (unknown or already cancelled).
+   */
+  Future<Optional<Order>> markCancelled(SqlClient tx, UUID id) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return tx.preparedQuery("UPDATE orders SET status = 'CANCELLED', updated_at = $2"
+            + " WHERE id = $1 AND status = 'CONFIRMED' RETURNING id")
+        .execute(Tuple.of(id, Order.utc(now)))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(Optional.empty()) : find(tx, id));
+  }
+}

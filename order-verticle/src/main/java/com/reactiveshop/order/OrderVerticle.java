@@ -1,0 +1,106 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.health.HealthCheck;
+import com.reactiveshop.common.health.HealthRoutes;
+import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.service.HttpService;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsMicroService;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.sqlclient.Pool;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The order service: wiring only. Routes are in {@link OrderRoutes}, the NATS endpoint in {@link OrderEndpoints}, the
+ * order path in {@link OrderPlacement}, cancelling in {@link OrderCancellation}, events in {@link OutboxRelay}.
+ */
+public class OrderVerticle extends VerticleBase {
+
+  public static final String NAME = "order-service";
+  public static final String VERSION = "1.0.0";
+  public static final String API = "/api/orders";
+
+  private final NatsBridge nats;
+  private final OrderSettings orderSettings;
+  private final ServiceSettings settings;
+  private Pool pool;
+  private DependencyBreakers breakers;
+  private OutboxRelay relay;
+  private ReleaseRetries releases;
+  private NatsMicroService micro;
+  private HttpService http;
+
+  public OrderVerticle(NatsBridge nats, OrderSettings orderSettings, ServiceSettings settings) {
+    this.nats = nats;
+    this.orderSettings = orderSettings;
+    this.settings = settings;
+  }
+
+  /** PostgreSQL at {@code pgUri}; the other knobs from the environment ({@link OrderSettings#fromEnv}). */
+  public OrderVerticle(NatsBridge nats, String pgUri, ServiceSettings settings) {
+    this(nats, settingsFromEnv(pgUri), settings);
+  }
+
+  private static OrderSettings settingsFromEnv(String pgUri) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("PG_URI", pgUri);
+    return OrderSettings.fromEnv(env);
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = OrderDatabase.sharedPool(vertx, orderSettings);
+    breakers = DependencyBreakers.acquire(vertx, orderSettings);
+    Dependencies dependencies = new Dependencies(nats, breakers);
+    OrderStore store = new OrderStore(pool);
+    relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
+    releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
+    IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs());
+    OrderPlacement placement = new OrderPlacement(store, dependencies, idempotency, releases, relay);
+
+    ApiRouter router = ApiRouter.create(vertx);
+    new OrderRoutes(store, placement,
+        new IdempotentOrders(vertx, idempotency, placement, orderSettings.idempotencyWaitMs()),
+        new OrderCancellation(store, releases, relay)).mount(router);
+    HealthRoutes.mount(router, List.of(OrderDatabase.healthCheck(pool), nats.healthCheck(),
+        new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
+    Metrics.mount(router);
+
+    return Migrations.apply(vertx, pool)
+        .compose(v -> relay.start())
+        .compose(v -> {
+          releases.start();
+          return NatsMicroService.start(nats, context, NAME, VERSION, "Orders: lookup by id",
+              new OrderEndpoints(store).endpoints());
+        })
+        .compose(started -> {
+          micro = started;
+          return HttpService.start(vertx, settings, NAME, API, router.build());
+        })
+        .onSuccess(started -> http = started);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
+    return httpStopped
+        .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
+        .eventually(() -> {
+          relay.stop();
+          releases.stop();
+          breakers.release(vertx);
+          return pool.close();
+        });
+  }
+
+  /** The port actually bound (useful when the settings asked for 0). */
+  public int httpPort() {
+    return http.port();
+  }
+}

@@ -1,0 +1,121 @@
+package com.reactiveshop.order;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Gives reserved stock back ({@code products.release}) and makes sure it happens: a release that cannot be delivered
+ * now is recorded in {@code pending_releases} and retried periodically until the product service takes it, also
+ * after a restart. Releases are idempotent on the product side, so retrying one that did arrive is harmless.
+ * A pending release whose order turns out to be CONFIRMED (its commit did happen after all) is dropped, never sent:
+ * that stock belongs to a live order.
+ */
+final class ReleaseRetries {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReleaseRetries.class);
+  private static final int BATCH = 50;
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Dependencies dependencies;
+  private final long intervalMs;
+  private long timer = -1;
+  private boolean running;
+
+  ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, long intervalMs) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.dependencies = dependencies;
+    this.intervalMs = intervalMs;
+  }
+
+  void start() {
+    timer = vertx.setPeriodic(intervalMs, id -> {
+      if (!running) {
+        running = true;
+        retryDue().onComplete(ar -> running = false);
+      }
+    });
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  /** Releases now; if that fails, records it for later. Never fails: the caller's answer does not depend on it. */
+  Future<Void> releaseOrRecord(UUID orderId, String reason) {
+    return dependencies.release(orderId).<Void>mapEmpty().recover(failure -> {
+      LOG.warn("Release of order {} not delivered ({}), recorded for retry: {}", orderId, reason, failure.toString());
+      return record(pool, orderId, reason, failure.toString()).recover(e -> {
+        LOG.error("Could not record the pending release of order {}: stock stays reserved", orderId, e);
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
+  Future<Void> record(SqlClient client, UUID orderId, String reason, String error) {
+    return client.preparedQuery("INSERT INTO pending_releases (order_id, reason, last_error, next_attempt_at)"
+            + " VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')"
+            + " ON CONFLICT (order_id) DO UPDATE SET last_error = EXCLUDED.last_error")
+        .execute(Tuple.of(orderId, reason, error, (double) intervalMs))
+        .mapEmpty();
+  }
+
+  /** Tries a recorded release now: on success the record goes; on failure it stays for the periodic retry. */
+  Future<Void> deliver(UUID orderId) {
+    return dependencies.release(orderId)
+        .compose(reply -> pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1")
+            .execute(Tuple.of(orderId)))
+        .<Void>mapEmpty()
+        .recover(failure -> {
+          LOG.warn("Release of order {} not delivered yet, will retry: {}", orderId, failure.toString());
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * Takes the due records (leasing each for one interval, so other instances skip them) and retries them; returns
+   * how many were delivered or dropped.
+   */
+  Future<Integer> retryDue() {
+    return pool.preparedQuery("UPDATE pending_releases p SET attempts = p.attempts + 1,"
+            + " next_attempt_at = now() + $1 * interval '1 millisecond'"
+            + " WHERE p.order_id IN (SELECT order_id FROM pending_releases WHERE next_attempt_at <= now()"
+            + " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+            + " RETURNING p.order_id, (SELECT o.status FROM orders o WHERE o.id = p.order_id) AS order_status")
+        .execute(Tuple.of((double) intervalMs, (long) BATCH))
+        .compose(rows -> {
+          List<Future<Boolean>> attempts = new ArrayList<>();
+          for (Row row : rows) {
+            attempts.add(retry(row.getUUID("order_id"), row.getString("order_status")));
+          }
+          return Future.join(attempts).transform(done ->
+              Future.succeededFuture((int) attempts.stream().filter(a -> a.succeeded() && a.result()).count()));
+        })
+        .onFailure(e -> LOG.warn("Pending release retry failed, will try again: {}", e.toString()));
+  }
+
+  private Future<Boolean> retry(UUID orderId, String orderStatus) {
+    Future<Void> done = Order.CONFIRMED.equals(orderStatus)
+        ? Future.succeededFuture()
+        : dependencies.release(orderId).mapEmpty();
+    return done
+        .compose(v -> pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(orderId)))
+        .map(true)
+        .recover(failure -> pool.preparedQuery("UPDATE pending_releases SET last_error = $2 WHERE order_id = $1")
+            .execute(Tuple.of(orderId, failure.toString()))
+            .map(false)
+            .otherwise(false));
+  }
+}

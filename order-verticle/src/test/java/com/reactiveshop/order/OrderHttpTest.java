@@ -1,0 +1,276 @@
+package com.reactiveshop.order;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The order service's HTTP contract against the real user and product services. */
+class OrderHttpTest {
+
+  static OrderServiceFixture f;
+  static String userId;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new OrderServiceFixture();
+    userId = f.createUser("ada");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
+    assertEquals(status, response.statusCode(), response.bodyAsString());
+    assertEquals("application/json", response.getHeader("Content-Type"));
+    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+    assertEquals(code, error.getString("code"), response.bodyAsString());
+    assertFalse(error.getString("message").isBlank());
+    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray);
+    return error;
+  }
+
+  @Test
+  void placesAnOrderWithNamesAndPricesCopiedAndStockTaken() {
+    String pen = f.createProduct("pen", 150, 10);
+    String ink = f.createProduct("ink", 999, 5);
+    HttpResponse<Buffer> created = f.postOrder(orderBody(userId, pen, 3, ink, 1));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    JsonObject order = created.bodyAsJsonObject();
+    String id = order.getString("id");
+    UUID.fromString(id);
+    assertEquals(OrderVerticle.API + "/" + id, created.getHeader("Location"));
+    assertEquals(userId, order.getString("userId"));
+    assertEquals("CONFIRMED", order.getString("status"));
+    assertEquals(new JsonArray()
+        .add(new JsonObject().put("productId", pen).put("name", "pen").put("quantity", 3).put("priceCents", 150))
+        .add(new JsonObject().put("productId", ink).put("name", "ink").put("quantity", 1).put("priceCents", 999)),
+        order.getJsonArray("items"));
+    assertEquals(3 * 150 + 999, order.getLong("totalCents"));
+    assertNotNull(order.getString("createdAt"));
+    assertEquals(order.getString("createdAt"), order.getString("updatedAt"));
+    assertEquals(7, f.stock(pen));
+    assertEquals(4, f.stock(ink));
+
+    HttpResponse<Buffer> read = f.getOrders(OrderVerticle.API + "/" + id);
+    assertEquals(200, read.statusCode());
+    assertEquals(order, read.bodyAsJsonObject());
+  }
+
+  @Test
+  void unknownUserIs422AndGivesTheReservationBack() {
+    String pen = f.createProduct("pen", 150, 10);
+    long orders = f.count("SELECT count(*) FROM orders");
+    assertError(f.postOrder(orderBody("0123456789abcdef01234567", pen, 4)), 422, "user_not_found");
+    assertEquals(10, f.stock(pen));
+    assertEquals(orders, f.count("SELECT count(*) FROM orders"));
+    assertEquals(0, f.count("SELECT count(*) FROM pending_releases"));
+  }
+
+  @Test
+  void unknownProductIs422AndTakesNothing() {
+    String pen = f.createProduct("pen", 150, 10);
+    String unknown = "0123456789abcdef01234567";
+    JsonObject error = assertError(f.postOrder(orderBody(userId, pen, 2, unknown, 1)), 422, "product_not_found");
+    assertTrue(error.getJsonArray("details").encode().contains(unknown), error.encode());
+    assertEquals(10, f.stock(pen));
+  }
+
+  @Test
+  void shortStockIs409WithOneDetailPerShortProduct() {
+    String a = f.createProduct("a", 100, 2);
+    String b = f.createProduct("b", 100, 50);
+    String c = f.createProduct("c", 100, 0);
+    JsonObject error = assertError(f.postOrder(orderBody(userId, a, 3, b, 5, c, 1)), 409, "insufficient_stock");
+    assertEquals(new JsonArray()
+            .add(new JsonObject().put("productId", a).put("requested", 3).put("available", 2))
+            .add(new JsonObject().put("productId", c).put("requested", 1).put("available", 0)),
+        error.getJsonArray("details"));
+    assertEquals(2, f.stock(a));
+    assertEquals(50, f.stock(b));
+  }
+
+  @Test
+  void cancelGivesStockBackOnceAndIsRepeatable() {
+    String pen = f.createProduct("pen", 150, 10);
+    String id = f.postOrder(orderBody(userId, pen, 4)).bodyAsJsonObject().getString("id");
+    assertEquals(6, f.stock(pen));
+    HttpResponse<Buffer> first = f.cancel(id);
+    assertEquals(200, first.statusCode(), first.bodyAsString());
+    assertEquals("CANCELLED", first.bodyAsJsonObject().getString("status"));
+    assertEquals(10, f.stock(pen));
+    HttpResponse<Buffer> second = f.cancel(id);
+    assertEquals(200, second.statusCode(), second.bodyAsString());
+    assertEquals(first.bodyAsJsonObject(), second.bodyAsJsonObject());
+    assertEquals(10, f.stock(pen));
+    assertEquals("CANCELLED", f.getOrders(OrderVerticle.API + "/" + id).bodyAsJsonObject().getString("status"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%7B%22%24gt%22%3A%22%22%7D"})
+  void wrongShapedOrUnknownIdsAreNotFound(String id) {
+    assertError(f.getOrders(OrderVerticle.API + "/" + id), 404, "order_not_found");
+    assertError(f.cancel(id), 404, "order_not_found");
+    assertError(f.getOrders(OrderVerticle.API + "/" + UUID.randomUUID()), 404, "order_not_found");
+    assertError(f.cancel(UUID.randomUUID().toString()), 404, "order_not_found");
+  }
+
+  @Test
+  void listsNewestFirstPerUserWithPaging() {
+    String other = f.createUser("grace");
+    String pen = f.createProduct("pen", 150, 100);
+    String first = f.postOrder(orderBody(other, pen, 1)).bodyAsJsonObject().getString("id");
+    String second = f.postOrder(orderBody(other, pen, 2)).bodyAsJsonObject().getString("id");
+    String third = f.postOrder(orderBody(other, pen, 3)).bodyAsJsonObject().getString("id");
+
+    JsonObject page = f.getOrders(OrderVerticle.API + "?userId=" + other).bodyAsJsonObject();
+    assertEquals(3, page.getLong("total"));
+    assertEquals(20, page.getInteger("limit"));
+    assertEquals(0, page.getInteger("offset"));
+    assertEquals(third, page.getJsonArray("items").getJsonObject(0).getString("id"));
+    assertEquals(second, page.getJsonArray("items").getJsonObject(1).getString("id"));
+    assertEquals(first, page.getJsonArray("items").getJsonObject(2).getString("id"));
+
+    JsonObject paged = f.getOrders(OrderVerticle.API + "?userId=" + other + "&limit=1&offset=1").bodyAsJsonObject();
+    assertEquals(3, paged.getLong("total"));
+    assertEquals(1, paged.getJsonArray("items").size());
+    assertEquals(second, paged.getJsonArray("items").getJsonObject(0).getString("id"));
+
+    JsonObject all = f.getOrders(OrderVerticle.API + "?limit=100").bodyAsJsonObject();
+    assertTrue(all.getLong("total") >= 3);
+    assertEquals(third, all.getJsonArray("items").getJsonObject(0).getString("id"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"?limit=0", "?limit=101", "?limit=abc", "?offset=-1", "?limit=1.5", "?userId=abc",
+      "?userId=%7B%22%24gt%22%3A%22%22%7D", "?userId=0123456789abcdef01234567&userId=0123456789abcdef01234568"})
+  void badListParametersAre400(String query) {
+    assertError(f.getOrders(OrderVerticle.API + query), 400, "validation_failed");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{}",
+      "[]",
+      "\"x\"",
+      "{bad json",
+      "{\"userId\": \"%U\"}",
+      "{\"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": []}",
+      "{\"userId\": \"%U\", \"items\": {}}",
+      "{\"userId\": \"%U\", \"items\": [1]}",
+      "{\"userId\": \"%U\", \"items\": [null]}",
+      "{\"userId\": {\"$gt\": \"\"}, \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+      "{\"userId\": \"abc\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"abc\", \"quantity\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": {\"$gt\": \"\"}, \"quantity\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 0}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1001}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": -1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1.5}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": \"2\"}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1e2}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 99999999999999999999}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\"}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1, \"price\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1}, {\"productId\": \"%P\", \"quantity\": 2}]}",
+      "{\"userId\": \"%U\", \"status\": \"CANCELLED\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+      "{\"userId\": null, \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+  })
+  void badBodiesAre400AndChangeNothing(String template) {
+    String pen = f.createProduct("pen", 150, 10);
+    String body = template.replace("%U", userId).replace("%P", pen);
+    long orders = f.count("SELECT count(*) FROM orders");
+    assertError(f.postOrder(body), 400, "validation_failed");
+    assertError(f.postOrder(body, "key-" + UUID.randomUUID()), 400, "validation_failed");
+    assertEquals(orders, f.count("SELECT count(*) FROM orders"));
+    assertEquals(10, f.stock(pen));
+  }
+
+  @Test
+  void moreThanOneHundredItemsIs400() {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < 101; i++) {
+      items.add(new JsonObject().put("productId", String.format("%024x", i)).put("quantity", 1));
+    }
+    JsonObject error = assertError(f.postOrder(new JsonObject().put("userId", userId).put("items", items).encode()),
+        400, "validation_failed");
+    assertEquals("items", error.getJsonArray("details").getJsonObject(0).getString("field"));
+  }
+
+  @Test
+  void readOnlyFieldsAreIgnored() {
+    String pen = f.createProduct("pen", 150, 10);
+    JsonObject body = new JsonObject(orderBody(userId, pen, 1)).put("id", "x").put("createdAt", "y").put("updatedAt", 1);
+    assertEquals(201, f.postOrder(body.encode()).statusCode());
+  }
+
+  @Test
+  void badIdempotencyKeysAre400() {
+    String pen = f.createProduct("pen", 150, 10);
+    String body = orderBody(userId, pen, 1);
+    assertError(f.postOrder(body, "k".repeat(256)), 400, "validation_failed");
+    assertError(f.postOrder(body, ""), 400, "validation_failed");
+    assertEquals(201, f.postOrder(body, "k".repeat(255)).statusCode());
+    assertEquals(9, f.stock(pen));
+  }
+
+  @Test
+  void mediaTypeSizeRoutesAndMethods() {
+    String pen = f.createProduct("pen", 150, 10);
+    assertError(f.send(f.orderPort, HttpMethod.POST, OrderVerticle.API, orderBody(userId, pen, 1),
+        Map.of("Content-Type", "text/plain")), 415, "unsupported_media_type");
+    String huge = new JsonObject().put("userId", userId).put("pad", "x".repeat(70_000)).encode();
+    assertError(f.postOrder(huge), 413, "payload_too_large");
+    assertError(f.getOrders("/api/nothing"), 404, "not_found");
+    HttpResponse<Buffer> put = f.send(f.orderPort, HttpMethod.PUT, OrderVerticle.API, "{}", Map.of());
+    assertError(put, 405, "method_not_allowed");
+    assertNotNull(put.getHeader("Allow"));
+    assertError(f.send(f.orderPort, HttpMethod.GET, OrderVerticle.API + "/" + UUID.randomUUID() + "/cancel", null,
+        Map.of()), 405, "method_not_allowed");
+    assertEquals(10, f.stock(pen));
+  }
+
+  @Test
+  void healthShowsStoreNatsAndBreakersAndMetricsShowBreakerStates() {
+    HttpResponse<Buffer> live = f.getOrders("/health/live");
+    assertEquals(200, live.statusCode());
+    HttpResponse<Buffer> ready = f.getOrders("/health/ready");
+    assertEquals(200, ready.statusCode(), ready.bodyAsString());
+    JsonObject body = ready.bodyAsJsonObject();
+    assertEquals("UP", body.getString("status"));
+    String checks = body.getJsonArray("checks").encode();
+    assertTrue(checks.contains("\"postgresql\"") && checks.contains("\"nats\""), checks);
+    assertTrue(checks.contains("\"user-service\"") && checks.contains("\"product-service\"")
+        && checks.contains("\"CLOSED\""), checks);
+    String metrics = f.getOrders("/metrics").bodyAsString();
+    assertTrue(metrics.contains("order_circuit_breaker_state{breaker=\"product-service\"}"), metrics);
+    assertTrue(metrics.contains("order_circuit_breaker_state{breaker=\"user-service\"}"), metrics);
+    assertTrue(metrics.contains("vertx_http_server_"), "HTTP server series");
+  }
+
+  @Test
+  void schemaMigrationIsRecordedOnce() {
+    assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
+    f.undeployOrders();
+    f.deployOrders();
+    assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
+  }
+}

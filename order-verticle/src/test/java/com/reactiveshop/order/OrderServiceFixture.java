@@ -1,0 +1,250 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.embedded.EmbeddedMongo;
+import com.reactiveshop.embedded.EmbeddedNats;
+import com.reactiveshop.embedded.EmbeddedPostgres;
+import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.product.ProductVerticle;
+import com.reactiveshop.user.UserVerticle;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.OrderedConsumerContext;
+import io.nats.client.api.OrderedConsumerConfiguration;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Everything an order-service test needs, on random ports: nats-server with JetStream, the MongoDB-wire server for
+ * the real user and product services, real PostgreSQL, a Vert.x with metrics running {@link UserVerticle},
+ * {@link ProductVerticle} and {@link OrderVerticle}, an HTTP client, a separate jnats connection (as a CLI user or
+ * an event consumer would have) and a direct PostgreSQL pool to look at the order store.
+ */
+final class OrderServiceFixture implements AutoCloseable {
+
+  final EmbeddedNats natsServer = EmbeddedNats.start(0, null);
+  final EmbeddedMongo mongo = EmbeddedMongo.inMemory();
+  final EmbeddedPostgres postgres = EmbeddedPostgres.start(null, 0, "order-service");
+  final Vertx vertx = Metrics.newVertx();
+  final OrderSettings settings;
+  final NatsBridge bridge;
+  final Connection client;
+  final WebClient http;
+  final Pool db;
+  int userPort;
+  int productPort;
+  int orderPort;
+  String productDeployment;
+  String orderDeployment;
+
+  OrderServiceFixture(BreakerSettings breakers) throws Exception {
+    settings = OrderSettings.defaults(postgres.uri()).withBreakers(breakers, breakers).withIntervals(200, 300);
+    bridge = join(NatsBridge.connect(vertx, natsServer.url(), "order-service-test"));
+    client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
+    http = WebClient.create(vertx);
+    db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
+        .using(vertx).build();
+    UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+    join(vertx.deployVerticle(users));
+    userPort = users.httpPort();
+    deployProducts();
+    deployOrders();
+  }
+
+  OrderServiceFixture() throws Exception {
+    this(new BreakerSettings(2_000, 5, 1_000));
+  }
+
+  void deployProducts() {
+    ProductVerticle products = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+    productDeployment = join(vertx.deployVerticle(products));
+    productPort = products.httpPort();
+  }
+
+  void undeployProducts() {
+    join(vertx.undeploy(productDeployment));
+  }
+
+  void deployOrders() {
+    OrderVerticle orders = new OrderVerticle(bridge, settings, ServiceSettings.local(0));
+    orderDeployment = join(vertx.deployVerticle(orders));
+    orderPort = orders.httpPort();
+  }
+
+  void undeployOrders() {
+    join(vertx.undeploy(orderDeployment));
+  }
+
+  // ---- HTTP ----
+
+  HttpResponse<Buffer> send(int port, HttpMethod method, String path, String body, Map<String, String> headers) {
+    HttpRequest<Buffer> request = http.request(method, port, "127.0.0.1", path);
+    headers.forEach(request::putHeader);
+    if (body == null) {
+      return join(request.send());
+    }
+    if (!headers.containsKey("Content-Type")) {
+      request.putHeader("Content-Type", "application/json");
+    }
+    return join(request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  HttpResponse<Buffer> postOrder(String body) {
+    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of());
+  }
+
+  HttpResponse<Buffer> postOrder(String body, String idempotencyKey) {
+    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of("Idempotency-Key", idempotencyKey));
+  }
+
+  Future<HttpResponse<Buffer>> postOrderAsync(String body, String idempotencyKey) {
+    return http.request(HttpMethod.POST, orderPort, "127.0.0.1", OrderVerticle.API)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Idempotency-Key", idempotencyKey)
+        .sendBuffer(Buffer.buffer(body));
+  }
+
+  HttpResponse<Buffer> getOrders(String pathAndQuery) {
+    return send(orderPort, HttpMethod.GET, pathAndQuery, null, Map.of());
+  }
+
+  HttpResponse<Buffer> cancel(String orderId) {
+    return send(orderPort, HttpMethod.POST, OrderVerticle.API + "/" + orderId + "/cancel", null, Map.of());
+  }
+
+  String createUser(String name) {
+    HttpResponse<Buffer> response = send(userPort, HttpMethod.POST, UserVerticle.API,
+        new JsonObject().put("name", name).put("email", name + System.nanoTime() + "@example.com").encode(), Map.of());
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("id");
+  }
+
+  String createProduct(String name, long priceCents, long stock) {
+    HttpResponse<Buffer> response = send(productPort, HttpMethod.POST, ProductVerticle.API,
+        new JsonObject().put("name", name).put("priceCents", priceCents).put("stock", stock).encode(), Map.of());
+    assertEquals(201, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getString("id");
+  }
+
+  long stock(String productId) {
+    HttpResponse<Buffer> response = send(productPort, HttpMethod.GET, ProductVerticle.API + "/" + productId, null,
+        Map.of());
+    assertEquals(200, response.statusCode(), response.bodyAsString());
+    return response.bodyAsJsonObject().getLong("stock");
+  }
+
+  static String orderBody(String userId, Object... productIdAndQuantity) {
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < productIdAndQuantity.length; i += 2) {
+      items.add(new JsonObject().put("productId", productIdAndQuantity[i]).put("quantity", productIdAndQuantity[i + 1]));
+    }
+    return new JsonObject().put("userId", userId).put("items", items).encode();
+  }
+
+  // ---- the store, directly ----
+
+  long count(String sql, Object... params) {
+    Row row = join(db.preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
+    return row.getLong(0);
+  }
+
+  // ---- NATS and JetStream ----
+
+  Message natsRequest(String subject, String payload) throws Exception {
+    return client.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(15));
+  }
+
+  /** Every message in the ORDERS stream, read with an ordered consumer from the start. */
+  List<Message> events() throws Exception {
+    OrderedConsumerContext consumer = client.getStreamContext(OutboxRelay.STREAM)
+        .createOrderedConsumer(new OrderedConsumerConfiguration().filterSubject("orders.events.>"));
+    List<Message> messages = new ArrayList<>();
+    for (Message m = consumer.next(Duration.ofSeconds(1)); m != null; m = consumer.next(Duration.ofSeconds(1))) {
+      messages.add(m);
+    }
+    return messages;
+  }
+
+  /** The events whose body is about {@code orderId}, waiting (up to 20 s) until there are at least {@code n}. */
+  List<Message> eventsFor(String orderId, int n) throws Exception {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (true) {
+      List<Message> found = new ArrayList<>();
+      for (Message m : events()) {
+        if (orderId.equals(new JsonObject(new String(m.getData(), StandardCharsets.UTF_8)).getString("id"))) {
+          found.add(m);
+        }
+      }
+      if (found.size() >= n || System.currentTimeMillis() > deadline) {
+        return found;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  // ---- waiting ----
+
+  /** Polls until the condition holds (up to 20 s); the result of the last look is returned either way. */
+  static boolean eventually(Supplier<Boolean> condition) {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (true) {
+      if (condition.get()) {
+        return true;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  static <T> T join(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    join(db.close());
+    join(bridge.close());
+    join(vertx.close());
+    mongo.close();
+    postgres.close();
+    natsServer.close();
+  }
+}
