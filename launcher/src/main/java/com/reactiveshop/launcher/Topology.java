@@ -3,6 +3,9 @@ package com.reactiveshop.launcher;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.gateway.GatewayVerticle;
+import com.reactiveshop.nats.discovery.NatsDiscovery;
+import com.reactiveshop.product.ProductVerticle;
 import com.reactiveshop.user.UserVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Deployable;
@@ -53,6 +56,16 @@ public final class Topology {
       chain = chain.compose(v -> deploy(options, "user", settings.httpPort(),
           () -> new UserVerticle(nats, infra.mongoUri(), settings)));
     }
+    if (options.runs("product")) {
+      ServiceSettings settings = new ServiceSettings(options.httpPort("product", 3002), host, discovery);
+      chain = chain.compose(v -> deploy(options, "product", settings.httpPort(),
+          () -> new ProductVerticle(nats, infra.mongoUri(), settings)));
+    }
+    if (options.runs("gateway")) {
+      int port = options.httpPort("gateway", GatewayVerticle.DEFAULT_PORT);
+      chain = chain.compose(v -> deploy(options, "gateway", port,
+          () -> new GatewayVerticle("0.0.0.0", port, discovery, nats)));
+    }
     return chain.map(v -> this).recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
@@ -85,9 +98,10 @@ public final class Topology {
     }
   }
 
-  /** Records go to the process-local backend until the NATS key-value backend is wired in. */
+  /** Discovery records live in a NATS key-value bucket, so every process (and the gateway) sees every service. */
   private JsonObject discoveryBackend() {
-    return new JsonObject();
+    NatsDiscovery.register(vertx, nats);
+    return NatsDiscovery.backendConfig();
   }
 
   public Map<String, Integer> ports() {
@@ -109,6 +123,9 @@ public final class Topology {
       chain = chain.eventually(() -> vertx.undeploy(id));
     }
     deployments.clear();
-    return chain.eventually(nats::close).eventually(vertx::close);
+    return chain.eventually(nats::close).eventually(() -> {
+      NatsDiscovery.unregister(vertx);
+      return vertx.close();
+    });
   }
 }
