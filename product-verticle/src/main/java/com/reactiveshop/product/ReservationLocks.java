@@ -3,10 +3,13 @@ package com.reactiveshop.product;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.mongo.MongoStores;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -29,17 +32,32 @@ final class ReservationLocks {
 
   private final Vertx vertx;
   private final MongoClient mongo;
+  /** The last request queued per order id on this instance; touched only on the owning verticle's event loop. */
+  private final Map<String, Future<Void>> queued = new HashMap<>();
 
   ReservationLocks(Vertx vertx, MongoClient mongo) {
     this.vertx = vertx;
     this.mongo = mongo;
   }
 
-  /** Runs {@code work} holding the order's lease, and lets the lease go however the work ends. */
+  /**
+   * Runs {@code work} holding the order's lease, and lets the lease go however the work ends. Requests for the same
+   * order id that reach this instance queue up here first (in order, without polling the database); only duplicates
+   * handled by other instances compete for the lease.
+   */
   <T> Future<T> withLock(String orderId, Supplier<Future<T>> work) {
+    long giveUpAt = System.currentTimeMillis() + WAIT_MS;
+    Future<Void> previous = queued.getOrDefault(orderId, Future.succeededFuture());
+    Promise<Void> done = Promise.promise();
+    queued.put(orderId, done.future());
     String owner = UUID.randomUUID().toString();
-    return acquire(orderId, owner, System.currentTimeMillis() + WAIT_MS, FIRST_PAUSE_MS)
-        .compose(locked -> run(work).eventually(() -> release(orderId, owner)));
+    return previous
+        .transform(ignored -> acquire(orderId, owner, giveUpAt, FIRST_PAUSE_MS))
+        .compose(locked -> run(work).eventually(() -> release(orderId, owner)))
+        .onComplete(ar -> {
+          done.complete();
+          queued.remove(orderId, done.future());
+        });
   }
 
   private static <T> Future<T> run(Supplier<Future<T>> work) {
