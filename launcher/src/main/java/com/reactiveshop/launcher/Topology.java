@@ -5,6 +5,8 @@ import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.gateway.GatewayVerticle;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
+import com.reactiveshop.order.OrderSettings;
+import com.reactiveshop.order.OrderVerticle;
 import com.reactiveshop.product.ProductVerticle;
 import com.reactiveshop.user.UserVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -48,7 +50,7 @@ public final class Topology {
   }
 
   private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra) {
-    JsonObject discovery = discoveryBackend();
+    JsonObject discovery = discoveryBackend(options);
     String host = advertisedHost(options);
     Future<Void> chain = Future.succeededFuture();
     if (options.runs("user")) {
@@ -60,6 +62,14 @@ public final class Topology {
       ServiceSettings settings = new ServiceSettings(options.httpPort("product", 3002), host, discovery);
       chain = chain.compose(v -> deploy(options, "product", settings.httpPort(),
           () -> new ProductVerticle(nats, infra.mongoUri(), settings)));
+    }
+    if (options.runs("order")) {
+      ServiceSettings settings = new ServiceSettings(options.httpPort("order", 3003), host, discovery);
+      Map<String, String> env = new java.util.HashMap<>(options.env());
+      env.put("PG_URI", infra.pgUri());
+      OrderSettings orderSettings = OrderSettings.fromEnv(env);
+      chain = chain.compose(v -> deploy(options, "order", settings.httpPort(),
+          () -> new OrderVerticle(nats, orderSettings, settings)));
     }
     if (options.runs("gateway")) {
       int port = options.httpPort("gateway", GatewayVerticle.DEFAULT_PORT);
@@ -99,9 +109,11 @@ public final class Topology {
   }
 
   /** Discovery records live in a NATS key-value bucket, so every process (and the gateway) sees every service. */
-  private JsonObject discoveryBackend() {
+  private JsonObject discoveryBackend(LaunchOptions options) {
     NatsDiscovery.register(vertx, nats);
-    return NatsDiscovery.backendConfig();
+    String ttl = options.env("DISCOVERY_TTL_SECONDS");
+    return ttl == null ? NatsDiscovery.backendConfig()
+        : NatsDiscovery.backendConfig(NatsDiscovery.DEFAULT_BUCKET, java.time.Duration.ofSeconds(Long.parseLong(ttl)));
   }
 
   public Map<String, Integer> ports() {
