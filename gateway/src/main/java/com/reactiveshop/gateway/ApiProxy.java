@@ -38,7 +38,9 @@ final class ApiProxy {
   private static final long IDLE_TIMEOUT_MS = 30_000;
   /** Headers about one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host");
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
+      // Answered by the gateway itself (see forward), so the service never waits on it.
+      "expect");
 
   private final HttpClient client;
   private final ServiceDirectory directory;
@@ -52,6 +54,9 @@ final class ApiProxy {
 
   /** The API prefix that owns {@code path}, or null when the gateway does not proxy it. */
   static String apiOf(String path) {
+    if (path == null) {
+      return null;
+    }
     for (String api : APIS) {
       if (path.startsWith(api) && (path.length() == api.length() || path.charAt(api.length()) == '/')) {
         return api;
@@ -106,7 +111,7 @@ final class ApiProxy {
     if (host != null) {
       headers.set("X-Forwarded-Host", host);
     }
-    if (request.remoteAddress() != null) {
+    if (request.remoteAddress() != null && request.remoteAddress().hostAddress() != null) {
       String prior = request.headers().get("X-Forwarded-For");
       String client = request.remoteAddress().hostAddress();
       headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
@@ -125,6 +130,10 @@ final class ApiProxy {
   private void forward(HttpServerRequest request, HttpClientRequest outbound) {
     Future<HttpClientResponse> answered;
     if (hasBody(request)) {
+      if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+        // An instance is connected: tell the client to send its body (curl otherwise waits a second).
+        request.response().writeContinue();
+      }
       answered = outbound.send(request);
     } else {
       request.resume();

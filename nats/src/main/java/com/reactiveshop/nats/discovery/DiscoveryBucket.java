@@ -82,7 +82,8 @@ final class DiscoveryBucket {
         .build();
     try {
       KeyValueStatus created = management.create(config);
-      LOG.info("Created discovery bucket '{}' (record TTL {}); another process may have created it at the same time", name, ttl);
+      // Creating with an identical configuration succeeds, so a process racing us may log this too.
+      LOG.info("Created discovery bucket '{}' (record TTL {})", name, ttl);
       return created;
     } catch (JetStreamApiException e) {
       // Another process created it between our lookup and our create: use theirs.

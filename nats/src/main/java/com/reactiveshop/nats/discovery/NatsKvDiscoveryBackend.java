@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link NatsDiscovery#register}.
  *
  * <p>The bucket has a max age (the record TTL). While this process lives it re-puts the records it stored every
- * TTL/3; a process that dies without unpublishing stops doing so and its records age out within one TTL.
+ * TTL/3; a process that dies without unpublishing stops doing so and its records age out within one TTL. The
+ * heartbeat timer belongs to the context that first stored a record (normally the publishing verticle's), so a
+ * verticle undeployed without unpublishing also lets its records age out.
  *
  * <p>jnats KV calls block, so each one runs on a worker thread and its callback completes on the caller's context.
  * Only records whose status is UP are returned.
@@ -50,6 +52,8 @@ public class NatsKvDiscoveryBackend implements ServiceDiscoveryBackend {
   /** Records this backend stored and keeps alive, by registration id. */
   private final Map<String, OwnedRecord> owned = new ConcurrentHashMap<>();
   private final AtomicBoolean heartbeatInFlight = new AtomicBoolean();
+  /** Set while heartbeats fail, so an outage is logged once rather than every round. */
+  private volatile boolean heartbeatFailing;
   private long heartbeatTimer = -1;
 
   /** A record this process keeps alive; its lock orders a heartbeat put against the final delete. */
@@ -234,9 +238,16 @@ public class NatsKvDiscoveryBackend implements ServiceDiscoveryBackend {
     }, false).onComplete(ar -> {
       heartbeatInFlight.set(false);
       if (ar.failed()) {
-        LOG.warn("Discovery heartbeat to bucket '{}' failed: {}", bucketName, ar.cause().toString());
+        if (!heartbeatFailing) {
+          LOG.warn("Discovery heartbeat to bucket '{}' failed (records expire after {} without one): {}",
+              bucketName, bucketTtl, ar.cause().toString());
+          heartbeatFailing = true;
+        }
         // The bucket may have been deleted (or the server lost its store): reopen, creating it again, next time.
         bucket = null;
+      } else if (heartbeatFailing) {
+        LOG.info("Discovery heartbeat to bucket '{}' works again", bucketName);
+        heartbeatFailing = false;
       }
     });
   }

@@ -150,6 +150,27 @@ class NatsKvDiscoveryBackendTest {
     eventually(Duration.ofSeconds(15), () -> !holds(observer, kept.getRegistration()));
   }
 
+  @Test
+  void recordsOfAVerticleUndeployedWithoutUnpublishingExpire() {
+    Duration ttl = Duration.ofSeconds(2);
+    Process observer = process("discovery-ttl", ttl);
+    Process host = process("discovery-ttl", ttl);
+    List<Record> published = new ArrayList<>();
+    // A verticle that publishes on start and "forgets" to unpublish on stop (say, NATS was down at that moment).
+    String deployment = await(host.vertx().deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        ServiceDiscovery own = Discovery.create(vertx, NatsDiscovery.backendConfig("discovery-ttl", ttl));
+        return own.publish(endpoint("forgetful-service", 3009)).onSuccess(published::add);
+      }
+    }));
+    String registration = published.get(0).getRegistration();
+    assertTrue(holds(observer, registration));
+
+    await(host.vertx().undeploy(deployment));
+    eventually(Duration.ofSeconds(15), () -> !holds(observer, registration));
+  }
+
   private static void closeAbruptly(Process process) {
     try {
       process.bridge().connection().close();
