@@ -25,10 +25,10 @@ final class ReservationLocks {
   static final String COLLECTION = "reservation_locks";
   /** Far longer than any reservation takes (each database call gives up after 10 s at most). */
   private static final long LEASE_MS = 30_000;
-  /** How long a duplicate request waits for the one in progress before it is told to retry. */
+  /** How long a request waits for another instance's lease on the same order before it is told to retry. */
   private static final long WAIT_MS = 5_000;
   private static final long FIRST_PAUSE_MS = 10;
-  private static final long MAX_PAUSE_MS = 200;
+  private static final long MAX_PAUSE_MS = 50;
 
   private final Vertx vertx;
   private final MongoClient mongo;
@@ -46,13 +46,12 @@ final class ReservationLocks {
    * handled by other instances compete for the lease.
    */
   <T> Future<T> withLock(String orderId, Supplier<Future<T>> work) {
-    long giveUpAt = System.currentTimeMillis() + WAIT_MS;
     Future<Void> previous = queued.getOrDefault(orderId, Future.succeededFuture());
     Promise<Void> done = Promise.promise();
     queued.put(orderId, done.future());
     String owner = UUID.randomUUID().toString();
     return previous
-        .transform(ignored -> acquire(orderId, owner, giveUpAt, FIRST_PAUSE_MS))
+        .transform(ignored -> acquire(orderId, owner, System.currentTimeMillis() + WAIT_MS, FIRST_PAUSE_MS))
         .compose(locked -> run(work).eventually(() -> release(orderId, owner)))
         .onComplete(ar -> {
           done.complete();
