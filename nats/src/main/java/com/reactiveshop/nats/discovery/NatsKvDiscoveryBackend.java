@@ -3,6 +3,7 @@ package com.reactiveshop.nats.discovery;
 import com.reactiveshop.nats.NatsBridge;
 import io.nats.client.Connection;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -89,7 +90,7 @@ public class NatsKvDiscoveryBackend implements ServiceDiscoveryBackend {
     // DiscoveryImpl leaves the registration to the backend; one that is already set is kept as the key.
     String key = record.getRegistration() != null ? record.getRegistration() : UUID.randomUUID().toString();
     if (!DiscoveryBucket.isValidKey(key)) {
-      handler.handle(io.vertx.core.Future.failedFuture(
+      handler.handle(Future.failedFuture(
           new IllegalArgumentException("Registration id '" + key + "' is not a valid KV key")));
       return;
     }
@@ -145,7 +146,7 @@ public class NatsKvDiscoveryBackend implements ServiceDiscoveryBackend {
   public void update(Record record, Handler<AsyncResult<Void>> handler) {
     String key = record.getRegistration();
     if (!DiscoveryBucket.isValidKey(key)) {
-      handler.handle(io.vertx.core.Future.failedFuture(
+      handler.handle(Future.failedFuture(
           new IllegalArgumentException("Cannot update a record without a valid registration: " + key)));
       return;
     }
