@@ -195,17 +195,23 @@ final class OrderServiceFixture implements AutoCloseable {
   List<Message> eventsFor(String orderId, int n) throws Exception {
     long deadline = System.currentTimeMillis() + 20_000;
     while (true) {
-      List<Message> found = new ArrayList<>();
-      for (Message m : events()) {
-        if (orderId.equals(new JsonObject(new String(m.getData(), StandardCharsets.UTF_8)).getString("id"))) {
-          found.add(m);
-        }
-      }
+      List<Message> found = currentEventsFor(orderId);
       if (found.size() >= n || System.currentTimeMillis() > deadline) {
         return found;
       }
       Thread.sleep(200);
     }
+  }
+
+  /** The events about {@code orderId} in the stream now. */
+  List<Message> currentEventsFor(String orderId) throws Exception {
+    List<Message> found = new ArrayList<>();
+    for (Message m : events()) {
+      if (orderId.equals(new JsonObject(new String(m.getData(), StandardCharsets.UTF_8)).getString("id"))) {
+        found.add(m);
+      }
+    }
+    return found;
   }
 
   // ---- waiting ----

@@ -1,0 +1,100 @@
+package com.reactiveshop.order;
+
+import io.nats.client.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import static com.reactiveshop.order.OrderServiceFixture.eventually;
+import static com.reactiveshop.order.OrderServiceFixture.join;
+import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Created and cancelled events in the JetStream stream ORDERS, through the outbox. */
+class OrderEventsTest {
+
+  static OrderServiceFixture f;
+  static String userId;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new OrderServiceFixture();
+    userId = f.createUser("ada");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  private static JsonObject body(Message message) {
+    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void createdAndCancelledEventsCarryTheOrderAndAMessageId() throws Exception {
+    String pen = f.createProduct("pen", 150, 10);
+    JsonObject order = f.postOrder(orderBody(userId, pen, 2)).bodyAsJsonObject();
+    String id = order.getString("id");
+    JsonObject cancelled = f.cancel(id).bodyAsJsonObject();
+    assertEquals(200, f.cancel(id).statusCode());
+
+    List<Message> events = f.eventsFor(id, 2);
+    assertEquals(2, events.size());
+    Message created = events.get(0);
+    Message cancel = events.get(1);
+    assertEquals(OutboxRelay.CREATED, created.getSubject());
+    assertEquals(order, body(created));
+    assertEquals(OutboxRelay.CANCELLED, cancel.getSubject());
+    assertEquals(cancelled, body(cancel));
+    String createdId = created.getHeaders().getFirst("Nats-Msg-Id");
+    String cancelId = cancel.getHeaders().getFirst("Nats-Msg-Id");
+    assertNotNull(createdId);
+    assertNotNull(cancelId);
+    assertNotEquals(createdId, cancelId);
+
+    // Cancelling twice published one cancelled event, and the outbox holds nothing unpublished for it.
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
+    assertEquals(2, f.currentEventsFor(id).size());
+  }
+
+  @Test
+  void anEventCommittedButNotPublishedGoesOutAfterARestart() throws Exception {
+    f.undeployOrders();
+    // As if the process had stopped right after commit, before the relay ran: the row is there, unpublished.
+    String orderId = UUID.randomUUID().toString();
+    UUID eventId = UUID.randomUUID();
+    JsonObject payload = new JsonObject().put("id", orderId).put("status", "CONFIRMED");
+    join(f.db.preparedQuery("INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)")
+        .execute(Tuple.of(eventId, OutboxRelay.CREATED, payload.encode())));
+    f.deployOrders();
+
+    List<Message> events = f.eventsFor(orderId, 1);
+    assertEquals(1, events.size());
+    assertEquals(eventId.toString(), events.get(0).getHeaders().getFirst("Nats-Msg-Id"));
+    assertEquals(payload, body(events.get(0)));
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE id = $1 AND published_at IS NOT NULL",
+        eventId) == 1));
+  }
+
+  @Test
+  void aRepublishedEventIsDroppedByTheStream() throws Exception {
+    String pen = f.createProduct("pen", 150, 10);
+    String id = f.postOrder(orderBody(userId, pen, 1)).bodyAsJsonObject().getString("id");
+    assertEquals(1, f.eventsFor(id, 1).size());
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
+    // A relay that lost the ack would send again: JetStream drops the copy by its Nats-Msg-Id.
+    join(f.db.query("UPDATE outbox SET published_at = NULL WHERE payload LIKE '%" + id + "%'").execute());
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
+    assertEquals(1, f.currentEventsFor(id).size());
+  }
+}
