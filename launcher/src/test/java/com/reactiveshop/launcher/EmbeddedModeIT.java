@@ -30,8 +30,8 @@ class EmbeddedModeIT {
     String userId;
     String productId;
     try (LauncherProcess first = LauncherProcess.start("all-in-one", env, "--data-dir", dataDir.toString())) {
+      first.awaitOutput("reactive-shop is up");
       first.awaitReady("http://127.0.0.1:" + orderPort + "/health/ready");
-      assertTrue(first.output().contains("reactive-shop is up"), first.output());
       userId = idOf(post(userPort, "/api/users", "{\"name\":\"Keeper\",\"email\":\"keeper@example.com\"}"));
       productId = idOf(post(productPort, "/api/products", "{\"name\":\"Kept\",\"priceCents\":5,\"stock\":3}"));
       String order = "{\"userId\":\"" + userId + "\",\"items\":[{\"productId\":\"" + productId + "\",\"quantity\":1}]}";
@@ -39,7 +39,7 @@ class EmbeddedModeIT {
       List<ProcessHandle> children = first.process.descendants().toList();
       assertTrue(children.stream().anyMatch(ProcessHandle::isAlive), "embedded nats-server and PostgreSQL run");
 
-      assertEquals(0, first.stop(), first.output());
+      assertStoppedBySigterm(first.stop(), first);
       for (ProcessHandle child : children) {
         child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
         assertTrue(!child.isAlive(), "no child process is left behind: " + child.info());
@@ -54,8 +54,13 @@ class EmbeddedModeIT {
       assertTrue(product.body().contains("\"stock\":2"), product.body());
       HttpResponse<String> orders = send(orderPort, "GET", "/api/orders?userId=" + userId, null);
       assertTrue(orders.body().contains("\"total\":1"), orders.body());
-      assertEquals(0, second.stop(), second.output());
+      assertStoppedBySigterm(second.stop(), second);
     }
+  }
+
+  /** The JVM reports a SIGTERM stop as 143 (128 + 15) even after its shutdown hook finished cleanly. */
+  private static void assertStoppedBySigterm(int exitCode, LauncherProcess process) throws Exception {
+    assertTrue(exitCode == 0 || exitCode == 143, "exit code " + exitCode + "\n" + process.output());
   }
 
   private HttpResponse<String> post(int port, String path, String body) throws Exception {

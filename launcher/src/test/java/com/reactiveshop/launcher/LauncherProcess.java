@@ -61,6 +61,19 @@ final class LauncherProcess implements AutoCloseable {
     throw new AssertionError(name + " did not become ready at " + url + ":\n" + output());
   }
 
+  /** Waits (bounded) until the process has printed {@code text}. */
+  void awaitOutput(String text) throws Exception {
+    for (int attempt = 0; attempt < 240 && !output().contains(text); attempt++) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited early:\n" + output());
+      }
+      Thread.sleep(250);
+    }
+    if (!output().contains(text)) {
+      throw new AssertionError(name + " never printed '" + text + "':\n" + output());
+    }
+  }
+
   /** SIGTERM, as Ctrl-C or a container stop sends; returns the exit code. */
   int stop() throws Exception {
     process.destroy();
