@@ -155,7 +155,11 @@ final class ApiProxy {
 
   private static void relay(HttpServerRequest request, HttpClientRequest outbound, HttpClientResponse inbound) {
     HttpServerResponse response = request.response();
-    response.setStatusCode(inbound.statusCode()).setStatusMessage(inbound.statusMessage());
+    response.setStatusCode(inbound.statusCode());
+    String reason = inbound.statusMessage();
+    if (reason != null && !reason.isBlank()) {
+      response.setStatusMessage(reason);
+    }
     Set<String> named = connectionTokens(inbound.headers());
     inbound.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
