@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The NATS endpoints of {@code product-service}: {@code products.get}, {@code products.reserve}, {@code products.release}. */
+/**
+ * The NATS endpoints of {@code product-service}: {@code products.get}, {@code products.reserve},
+ * {@code products.release}.
+ */
 final class ProductEndpoints {
 
   static final int MAX_IDS = 100;

@@ -27,7 +27,8 @@ import static com.reactiveshop.product.ReservationStore.RELEASING;
  *   <li>Which units an unsettled order holds is written on the product itself, in the same atomic update that moves
  *   the stock (the {@code pending} marker, see {@link StockMoves}). So there is no moment at which stock is taken but
  *   nothing says so, and every give-back is guarded by the marker, so it happens at most once.</li>
- *   <li>Markers are dropped ({@code settle}) only after CONFIRMED is recorded, so the record then says what is held.</li>
+ *   <li>Markers are dropped ({@code settle}) only after CONFIRMED is recorded; the record then says what is
+ *   held.</li>
  * </ul>
  *
  * <p>A half-finished reservation (a worker died, its lease expired) is found by the next request for the same

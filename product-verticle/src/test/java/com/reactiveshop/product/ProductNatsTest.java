@@ -104,7 +104,8 @@ class ProductNatsTest {
     assertEquals(6, fx.stock(id));
 
     JsonObject release = new JsonObject().put("orderId", orderId);
-    assertEquals(new JsonObject().put("orderId", orderId).put("released", true), fx.natsOk("products.release", release));
+    assertEquals(new JsonObject().put("orderId", orderId).put("released", true),
+        fx.natsOk("products.release", release));
     assertEquals(10, fx.stock(id));
     assertEquals(new JsonObject().put("orderId", orderId).put("released", false),
         fx.natsOk("products.release", release));
@@ -243,7 +244,8 @@ class ProductNatsTest {
     assertEquals(ProductVerticle.VERSION, info.getString("version"));
     JsonArray endpoints = info.getJsonArray("endpoints");
     assertEquals(java.util.Set.of("products.get", "products.reserve", "products.release"),
-        endpoints.stream().map(e -> ((JsonObject) e).getString("subject")).collect(java.util.stream.Collectors.toSet()));
+        endpoints.stream().map(e -> ((JsonObject) e).getString("subject"))
+            .collect(java.util.stream.Collectors.toSet()));
     endpoints.forEach(e -> assertEquals("q", ((JsonObject) e).getString("queue_group")));
 
     Message ping = fx.natsRequest("$SRV.PING.product-service", "");

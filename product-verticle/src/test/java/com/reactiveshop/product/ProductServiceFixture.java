@@ -128,7 +128,8 @@ final class ProductServiceFixture implements AutoCloseable {
   static JsonObject reserveRequest(String orderId, Object... productIdAndQuantity) {
     JsonArray items = new JsonArray();
     for (int i = 0; i < productIdAndQuantity.length; i += 2) {
-      items.add(new JsonObject().put("productId", productIdAndQuantity[i]).put("quantity", productIdAndQuantity[i + 1]));
+      items.add(new JsonObject().put("productId", productIdAndQuantity[i])
+          .put("quantity", productIdAndQuantity[i + 1]));
     }
     return new JsonObject().put("orderId", orderId).put("items", items);
   }
