@@ -30,7 +30,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
           .setServerConfig("max_connections", "100")
           .setPort(port == 0 ? EmbeddedNats.FreePorts.pick() : port);
       if (dataDir != null) {
-        builder.setDataDirectory(Files.createDirectories(dataDir)).setCleanDataDirectory(false);
+        // Data meant to be kept: a commit is on disk when it is acknowledged (zonky turns this off for speed).
+        builder.setDataDirectory(Files.createDirectories(dataDir)).setCleanDataDirectory(false)
+            .setServerConfig("synchronous_commit", "on");
       }
       EmbeddedPostgres pg = new EmbeddedPostgres(builder.start(), database);
       pg.createDatabaseIfMissing();

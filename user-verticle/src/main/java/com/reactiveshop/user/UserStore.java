@@ -11,7 +11,7 @@ import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import org.bson.types.ObjectId;
 
-import java.time.Instant;
+import com.reactiveshop.common.http.Timestamps;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,7 +35,7 @@ final class UserStore {
   }
 
   Future<JsonObject> create(User user) {
-    String now = Instant.now().toString();
+    String now = Timestamps.now();
     JsonObject document = new JsonObject()
         .put("_id", new ObjectId().toHexString())
         .put("name", user.name())
@@ -66,7 +66,7 @@ final class UserStore {
         .put("name", user.name())
         .put("email", user.email())
         .put("emailKey", user.emailKey())
-        .put("updatedAt", Instant.now().toString()));
+        .put("updatedAt", Timestamps.now()));
     return mongo.findOneAndUpdateWithOptions(COLLECTION, byId(id), changes, new FindOptions(),
             new UpdateOptions().setReturningNewDocument(true))
         .recover(UserStore::emailTaken)
