@@ -92,7 +92,11 @@ final class Reservations {
     List<ReservationRequest.Item> items = items(record);
     return takeFrom(orderId, items, 0, new ArrayList<>()).compose(takes -> takes.size() == items.size()
         && takes.stream().allMatch(t -> t instanceof StockMoves.Taken)
-        ? confirm(orderId, items, takes) : undo(orderId, items, takes));
+        ? confirm(orderId, items, takes) : undo(orderId, items, takes))
+        .recover(failure -> failure instanceof ApiError ? Future.failedFuture(failure)
+            // The store failed half-way: try to give back what is held now, so a caller that treats the error as
+            // "nothing reserved" is right; if that fails too, the PENDING record lets a retry or release finish.
+            : giveBackAll(orderId, items).transform(ignored -> Future.failedFuture(failure)));
   }
 
   private Future<List<StockMoves.Take>> takeFrom(String orderId, List<ReservationRequest.Item> items, int index,
