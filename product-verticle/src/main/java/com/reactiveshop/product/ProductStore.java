@@ -9,7 +9,7 @@ import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 import org.bson.types.ObjectId;
 
-import java.time.Instant;
+import com.reactiveshop.common.http.Timestamps;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +28,7 @@ final class ProductStore {
   }
 
   Future<JsonObject> create(Product product) {
-    String now = Instant.now().toString();
+    String now = Timestamps.now();
     JsonObject document = new JsonObject()
         .put("_id", new ObjectId().toHexString())
         .put("name", product.name())
@@ -73,7 +73,7 @@ final class ProductStore {
         .put("description", product.description())
         .put("priceCents", product.priceCents())
         .put("stock", product.stock())
-        .put("updatedAt", Instant.now().toString()));
+        .put("updatedAt", Timestamps.now()));
     return mongo.findOneAndUpdateWithOptions(COLLECTION, byId(id), changes, new FindOptions(),
             new UpdateOptions().setReturningNewDocument(true))
         .map(doc -> Optional.ofNullable(doc).map(Product::toApi));

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
-import java.time.Instant;
+import com.reactiveshop.common.http.Timestamps;
 import java.util.Optional;
 
 /**
@@ -43,7 +43,7 @@ final class ReservationStore {
 
   /** Records the intent (the items asked for) BEFORE any stock is taken; replaces a FAILED attempt. */
   Future<JsonObject> begin(String orderId, JsonArray items) {
-    String now = Instant.now().toString();
+    String now = Timestamps.now();
     JsonObject record = new JsonObject().put("_id", orderId).put("status", PENDING).put("items", items)
         .put("createdAt", now).put("updatedAt", now);
     return replace(record);
@@ -51,7 +51,7 @@ final class ReservationStore {
 
   /** A release for an order id never reserved: remembered, so that a late reserve for it takes nothing. */
   Future<JsonObject> tombstone(String orderId) {
-    String now = Instant.now().toString();
+    String now = Timestamps.now();
     JsonObject record = new JsonObject().put("_id", orderId).put("status", RELEASED).put("items", new JsonArray())
         .put("createdAt", now).put("updatedAt", now);
     return replace(record);
@@ -75,7 +75,7 @@ final class ReservationStore {
   }
 
   private Future<Void> set(String orderId, JsonObject fields) {
-    JsonObject update = new JsonObject().put("$set", fields.put("updatedAt", Instant.now().toString()));
+    JsonObject update = new JsonObject().put("$set", fields.put("updatedAt", Timestamps.now()));
     return mongo.updateCollection(COLLECTION, byId(orderId), update).mapEmpty();
   }
 
