@@ -83,7 +83,9 @@ public class OrderVerticle extends VerticleBase {
           micro = started;
           return HttpService.start(vertx, settings, NAME, API, router.build());
         })
-        .onSuccess(started -> http = started);
+        .onSuccess(started -> http = started)
+        // A failed start is not followed by stop(): give back the shared pool and breakers here.
+        .recover(failure -> stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
   @Override
@@ -91,10 +93,12 @@ public class OrderVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
+        .eventually(() -> Future.join(relay.stop(), releases.stop()))
         .eventually(() -> {
-          relay.stop();
-          releases.stop();
-          breakers.release(vertx);
+          if (breakers != null) {
+            breakers.release(vertx);
+            breakers = null;
+          }
           return pool.close();
         });
   }

@@ -54,6 +54,7 @@ final class OutboxRelay {
   private boolean running;
   private boolean again;
   private boolean stopped;
+  private Future<Integer> current = Future.succeededFuture(0);
 
   OutboxRelay(Vertx vertx, Context context, Pool pool, NatsBridge nats, long intervalMs) {
     this.vertx = vertx;
@@ -81,9 +82,11 @@ final class OutboxRelay {
         });
   }
 
-  void stop() {
+  /** Stops the timer; completes when a run in progress has finished, so the pool can then be closed. */
+  Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    return current.transform(ar -> Future.succeededFuture());
   }
 
   /** Publishes what is pending now; if a run is already going, one more run follows it. Call on the context. */
@@ -97,7 +100,8 @@ final class OutboxRelay {
     }
     running = true;
     again = false;
-    publishBatch().onComplete(ar -> {
+    current = publishBatch();
+    current.onComplete(ar -> {
       running = false;
       if (ar.failed()) {
         LOG.warn("Outbox relay run failed, will retry: {}", ar.cause().toString());
@@ -110,15 +114,17 @@ final class OutboxRelay {
     });
   }
 
-  /** One batch, oldest first: publishes it and marks what JetStream acknowledged; the count of rows taken. */
+  /**
+   * One batch, oldest first: publishes it and marks what JetStream acknowledged; the count acknowledged (a full
+   * batch means there may be more right away).
+   */
   Future<Integer> publishBatch() {
     Future<Void> ready = jetStream != null ? Future.succeededFuture() : ensureStream();
     return ready.compose(v -> pool.withTransaction(tx -> tx.preparedQuery("SELECT id, subject, payload FROM outbox"
             + " WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of((long) BATCH))
         .compose(rows -> publishAll(rows)
-            .compose(acked -> markPublished(tx, acked))
-            .map(rows.size()))));
+            .compose(acked -> markPublished(tx, acked).map(acked.size())))));
   }
 
   private Future<List<UUID>> publishAll(RowSet<Row> rows) {

@@ -31,6 +31,8 @@ final class ReleaseRetries {
   private final long intervalMs;
   private long timer = -1;
   private boolean running;
+  private boolean stopped;
+  private Future<Integer> current = Future.succeededFuture(0);
 
   ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, long intervalMs) {
     this.vertx = vertx;
@@ -43,13 +45,28 @@ final class ReleaseRetries {
     timer = vertx.setPeriodic(intervalMs, id -> {
       if (!running) {
         running = true;
-        retryDue().onComplete(ar -> running = false);
+        drain();
       }
     });
   }
 
-  void stop() {
+  /** Batch after batch while full ones keep being delivered (a backlog after an outage), then waits for the timer. */
+  private void drain() {
+    current = retryDue();
+    current.onComplete(ar -> {
+      if (ar.succeeded() && ar.result() == BATCH && !stopped) {
+        drain();
+      } else {
+        running = false;
+      }
+    });
+  }
+
+  /** Stops the timer; completes when a run in progress has finished, so the pool can then be closed. */
+  Future<Void> stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
+    return current.transform(ar -> Future.succeededFuture());
   }
 
   /** Releases now; if that fails, records it for later. Never fails: the caller's answer does not depend on it. */

@@ -75,13 +75,16 @@ class OrderIdempotencyTest {
   }
 
   @Test
-  void fiftyConcurrentDuplicatesMakeOneOrderAndTakeStockOnce() {
+  void fiftyConcurrentDuplicatesOverTwoInstancesMakeOneOrderAndTakeStockOnce() {
     String pen = f.createProduct("pen", 100, 1000);
     String key = "key-" + UUID.randomUUID();
     String body = orderBody(userId, pen, 7);
+    int firstInstance = f.orderPort;
+    f.deployOrders();
+    int secondInstance = f.orderPort;
     List<Future<HttpResponse<Buffer>>> sends = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      sends.add(f.postOrderAsync(body, key));
+      sends.add(f.postOrderAsync(i % 2 == 0 ? firstInstance : secondInstance, body, key));
     }
     join(Future.join(sends));
 

@@ -8,7 +8,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.nats.client.Dispatcher;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static com.reactiveshop.order.OrderHttpTest.assertError;
 import static com.reactiveshop.order.OrderServiceFixture.eventually;
@@ -124,6 +129,37 @@ class OrderResilienceTest {
     assertTrue(eventually(() -> f.stock(pen) == 10), "stock given back");
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases WHERE order_id = $1",
         UUID.fromString(id)) == 0), "pending release done");
+    assertEquals(10, f.stock(pen));
+  }
+
+  @Test
+  void aReserveThatTimesOutIsReleasedBecauseItMayHaveHappened() throws Exception {
+    String pen = f.createProduct("pen", 150, 10);
+    f.undeployProducts();
+    List<String> reserved = new CopyOnWriteArrayList<>();
+    List<String> released = new CopyOnWriteArrayList<>();
+    // Stand-ins: a product service that takes the reserve but answers too late, and one that takes releases.
+    Dispatcher dispatcher = f.client.createDispatcher();
+    dispatcher.subscribe("products.reserve", "q", message ->
+        reserved.add(new JsonObject(new String(message.getData(), StandardCharsets.UTF_8)).getString("orderId")));
+    dispatcher.subscribe("products.release", "q", message -> {
+      String orderId = new JsonObject(new String(message.getData(), StandardCharsets.UTF_8)).getString("orderId");
+      released.add(orderId);
+      f.client.publish(message.getReplyTo(), new JsonObject().put("orderId", orderId).put("released", true)
+          .encode().getBytes(StandardCharsets.UTF_8));
+    });
+    f.client.flush(java.time.Duration.ofSeconds(2));
+    try {
+      HttpResponse<Buffer> response = f.postOrder(orderBody(userId, pen, 1));
+      assertError(response, 503, "dependency_unavailable");
+      assertEquals("1", response.getHeader("Retry-After"));
+      assertEquals(1, reserved.size());
+      assertEquals(reserved, released);
+    } finally {
+      f.client.closeDispatcher(dispatcher);
+      f.deployProducts();
+    }
+    assertEquals(0, f.count("SELECT count(*) FROM pending_releases"));
     assertEquals(10, f.stock(pen));
   }
 }

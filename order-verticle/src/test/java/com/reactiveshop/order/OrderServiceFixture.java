@@ -123,8 +123,8 @@ final class OrderServiceFixture implements AutoCloseable {
     return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of("Idempotency-Key", idempotencyKey));
   }
 
-  Future<HttpResponse<Buffer>> postOrderAsync(String body, String idempotencyKey) {
-    return http.request(HttpMethod.POST, orderPort, "127.0.0.1", OrderVerticle.API)
+  Future<HttpResponse<Buffer>> postOrderAsync(int port, String body, String idempotencyKey) {
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API)
         .putHeader("Content-Type", "application/json")
         .putHeader("Idempotency-Key", idempotencyKey)
         .sendBuffer(Buffer.buffer(body));
