@@ -11,9 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.reactiveshop.common.service.ServiceSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+
 import java.util.Map;
 import java.util.UUID;
 
+import static com.reactiveshop.order.OrderServiceFixture.join;
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -267,10 +274,29 @@ class OrderHttpTest {
   }
 
   @Test
-  void schemaMigrationIsRecordedOnce() {
+  void migrationsRunOnceWhenSeveralInstancesStartTogetherOnAFreshDatabase() {
     assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
+    join(f.db.query("CREATE DATABASE fresh_orders").execute());
+    String freshUri = f.postgres.uri().replace("/order-service", "/fresh_orders");
     f.undeployOrders();
-    f.deployOrders();
+    try {
+      OrderSettings fresh = new OrderSettings(freshUri, 4, 64, f.settings.users(), f.settings.products(), 200, 300,
+          5_000, 60_000);
+      String three = join(f.vertx.deployVerticle(() -> new OrderVerticle(f.bridge, fresh, ServiceSettings.local(0)),
+          new DeploymentOptions().setInstances(3)));
+      Pool freshDb = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(freshUri)).using(f.vertx).build();
+      try {
+        long applied = join(freshDb.query("SELECT count(*) FROM schema_migrations").execute())
+            .iterator().next().getLong(0);
+        assertEquals(Migrations.FILES.size(), applied);
+      } finally {
+        join(freshDb.close());
+        join(f.vertx.undeploy(three));
+      }
+    } finally {
+      f.deployOrders();
+    }
     assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
+    assertEquals(200, f.getOrders(OrderVerticle.API).statusCode());
   }
 }
