@@ -80,7 +80,8 @@ final class IdempotencyStore {
             + " completed_at = now() WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'")
         .execute(Tuple.of(claim.key(), claim.token(), answer.status(),
             answer.body() == null ? null : answer.body().encode(), answer.headers().get("Location")))
-        .compose(rows -> rows.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new ClaimLost(claim.key())));
+        .compose(rows -> rows.rowCount() == 1
+            ? Future.succeededFuture() : Future.failedFuture(new ClaimLost(claim.key())));
   }
 
   Future<Void> complete(Claim claim, Reply answer) {
@@ -89,7 +90,8 @@ final class IdempotencyStore {
 
   /** Gives the key up (the answer was a 5xx worth retrying): the next request with it starts afresh. */
   Future<Void> abandon(Claim claim) {
-    return pool.preparedQuery("DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'")
+    return pool.preparedQuery(
+            "DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'")
         .execute(Tuple.of(claim.key(), claim.token()))
         .mapEmpty();
   }

@@ -68,7 +68,8 @@ final class OrderStore {
     Future<RowSet<Row>> total;
     String order = " ORDER BY o.created_at DESC, o.seq DESC LIMIT $%d OFFSET $%d";
     if (userId == null) {
-      items = pool.preparedQuery(SELECT + order.formatted(1, 2)).execute(Tuple.of((long) page.limit(), (long) page.offset()));
+      items = pool.preparedQuery(SELECT + order.formatted(1, 2))
+          .execute(Tuple.of((long) page.limit(), (long) page.offset()));
       total = pool.query("SELECT count(*) FROM orders").execute();
     } else {
       items = pool.preparedQuery(SELECT + " WHERE o.user_id = $1" + order.formatted(2, 3))
