@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 public final class NatsBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(NatsBridge.class);
+  private static final String NO_RESPONDERS = "no responders";
 
   private final Vertx vertx;
   private final Connection connection;
@@ -105,7 +106,7 @@ public final class NatsBridge {
   public Future<JsonObject> request(String subject, JsonObject body, Duration timeout) {
     Context context = vertx.getOrCreateContext();
     if (!isConnected()) {
-      return Future.failedFuture(new NatsUnavailableException("NATS is " + connection.getStatus()));
+      return Future.failedFuture(new NatsUnavailableException("NATS is " + connection.getStatus(), true));
     }
     Promise<Message> promise = Promise.promise();
     connection.requestWithTimeout(subject, null, body.toBuffer().getBytes(), timeout)
@@ -113,14 +114,16 @@ public final class NatsBridge {
           if (failure == null) {
             promise.tryComplete(message);
           } else {
-            promise.tryFail(new NatsUnavailableException(subject + ": " + describe(failure)));
+            String reason = describe(failure);
+            promise.tryFail(new NatsUnavailableException(subject + ": " + reason, NO_RESPONDERS.equals(reason)));
           }
         }));
     // jnats only sweeps timed-out requests now and then, so the deadline is kept here.
     return promise.future()
         .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof java.util.concurrent.TimeoutException
-            ? new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms") : failure))
+            ? new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms", false)
+            : failure))
         .compose(message -> decode(subject, message));
   }
 
@@ -128,7 +131,7 @@ public final class NatsBridge {
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     String text = String.valueOf(cause.getMessage());
-    return text.contains("503") || text.toLowerCase().contains("no responders") ? "no responders" : text;
+    return text.contains("503") || text.toLowerCase().contains("no responders") ? NO_RESPONDERS : text;
   }
 
   private static Future<JsonObject> decode(String subject, Message message) {

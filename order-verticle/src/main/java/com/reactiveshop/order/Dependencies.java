@@ -75,8 +75,7 @@ final class Dependencies {
       return open(breaker, settings);
     }
     // "No responders" means the server had nobody to hand the request to: it certainly did not happen.
-    boolean notDelivered = failure instanceof NatsUnavailableException
-        && String.valueOf(failure.getMessage()).endsWith("no responders");
+    boolean notDelivered = failure instanceof NatsUnavailableException unavailable && unavailable.notDelivered();
     return new DependencyUnavailable(breaker.name(), String.valueOf(failure.getMessage()), !notDelivered, 1);
   }
 

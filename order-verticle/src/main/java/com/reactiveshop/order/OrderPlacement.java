@@ -84,11 +84,17 @@ final class OrderPlacement {
         });
   }
 
-  /** Releases unless the reserve certainly reserved nothing (refused, or never sent). */
+  /**
+   * Releases unless the reserve certainly reserved nothing: refused as unknown product or short stock (all or
+   * nothing), or never delivered. Any other answer (a 5xx, a request still in progress elsewhere) may leave stock
+   * held under this order id, and releasing an order id that holds nothing is harmless.
+   */
   private Future<Void> releaseIfReserved(UUID orderId, Future<JsonObject> reservation, String reason) {
-    boolean maybeReserved = reservation.succeeded()
-        || reservation.cause() instanceof DependencyUnavailable unavailable && unavailable.mayHaveHappened();
-    return maybeReserved ? releases.releaseOrRecord(orderId, reason) : Future.succeededFuture();
+    Throwable failure = reservation.cause();
+    boolean nothingReserved = failure instanceof DependencyUnavailable unavailable && !unavailable.mayHaveHappened()
+        || failure instanceof ApiError error && (error.status() == 404
+            || error.status() == 409 && "insufficient_stock".equals(error.code()));
+    return nothingReserved ? Future.succeededFuture() : releases.releaseOrRecord(orderId, reason);
   }
 
   /**
