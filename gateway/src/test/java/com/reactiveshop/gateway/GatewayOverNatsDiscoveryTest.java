@@ -5,7 +5,6 @@ import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.embedded.EmbeddedNats;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -20,8 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,11 +90,7 @@ class GatewayOverNatsDiscoveryTest {
         record.getRegistration().equals(((JsonObject) item).getString("registration"))), items.encode());
 
     await(publisher.unpublish(record.getRegistration()));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    int status = 0;
-    while (System.nanoTime() < deadline && (status = get("/api/users").statusCode()) != 503) {
-      sleep(200);
-    }
+    int status = eventually(Duration.ofSeconds(10), () -> get("/api/users").statusCode(), s -> s == 503);
     assertEquals(503, status, "no live instance once the record is unpublished");
   }
 
@@ -113,24 +109,5 @@ class GatewayOverNatsDiscoveryTest {
 
   private static HttpResponse<Buffer> get(String path) {
     return await(http.get(gatewayPort, "127.0.0.1", path).send());
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : new RuntimeException(e.getCause());
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
   }
 }

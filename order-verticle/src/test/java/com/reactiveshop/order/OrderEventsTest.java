@@ -7,13 +7,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-import static com.reactiveshop.order.OrderServiceFixture.eventually;
-import static com.reactiveshop.order.OrderServiceFixture.join;
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -36,10 +36,6 @@ class OrderEventsTest {
     f.close();
   }
 
-  private static JsonObject body(Message message) {
-    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
-  }
-
   @Test
   void createdAndCancelledEventsCarryTheOrderAndAMessageId() throws Exception {
     String pen = f.createProduct("pen", 150, 10);
@@ -53,9 +49,9 @@ class OrderEventsTest {
     Message created = events.get(0);
     Message cancel = events.get(1);
     assertEquals(OutboxRelay.CREATED, created.getSubject());
-    assertEquals(order, body(created));
+    assertEquals(order, json(created));
     assertEquals(OutboxRelay.CANCELLED, cancel.getSubject());
-    assertEquals(cancelled, body(cancel));
+    assertEquals(cancelled, json(cancel));
     String createdId = created.getHeaders().getFirst("Nats-Msg-Id");
     String cancelId = cancel.getHeaders().getFirst("Nats-Msg-Id");
     assertNotNull(createdId);
@@ -74,14 +70,14 @@ class OrderEventsTest {
     String orderId = UUID.randomUUID().toString();
     UUID eventId = UUID.randomUUID();
     JsonObject payload = new JsonObject().put("id", orderId).put("status", "CONFIRMED");
-    join(f.db.preparedQuery("INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)")
+    await(f.db.preparedQuery("INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)")
         .execute(Tuple.of(eventId, OutboxRelay.CREATED, payload.encode())));
     f.deployOrders();
 
     List<Message> events = f.eventsFor(orderId, 1);
     assertEquals(1, events.size());
     assertEquals(eventId.toString(), events.get(0).getHeaders().getFirst("Nats-Msg-Id"));
-    assertEquals(payload, body(events.get(0)));
+    assertEquals(payload, json(events.get(0)));
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE id = $1 AND published_at IS NOT NULL",
         eventId) == 1));
   }
@@ -93,7 +89,7 @@ class OrderEventsTest {
     assertEquals(1, f.eventsFor(id, 1).size());
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
     // A relay that lost the ack would send again: JetStream drops the copy by its Nats-Msg-Id.
-    join(f.db.query("UPDATE outbox SET published_at = NULL WHERE payload LIKE '%" + id + "%'").execute());
+    await(f.db.query("UPDATE outbox SET published_at = NULL WHERE payload LIKE '%" + id + "%'").execute());
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
     assertEquals(1, f.currentEventsFor(id).size());
   }

@@ -20,10 +20,10 @@ import io.vertx.sqlclient.Pool;
 import java.util.Map;
 import java.util.UUID;
 
-import static com.reactiveshop.order.OrderServiceFixture.join;
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,16 +42,6 @@ class OrderHttpTest {
   @AfterAll
   static void stop() throws Exception {
     f.close();
-  }
-
-  static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertEquals(status, response.statusCode(), response.bodyAsString());
-    assertEquals("application/json", response.getHeader("Content-Type"));
-    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
-    assertEquals(code, error.getString("code"), response.bodyAsString());
-    assertFalse(error.getString("message").isBlank());
-    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray);
-    return error;
   }
 
   @Test
@@ -276,22 +266,22 @@ class OrderHttpTest {
   @Test
   void migrationsRunOnceWhenSeveralInstancesStartTogetherOnAFreshDatabase() {
     assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
-    join(f.db.query("CREATE DATABASE fresh_orders").execute());
+    await(f.db.query("CREATE DATABASE fresh_orders").execute());
     String freshUri = f.postgres.uri().replace("/order-service", "/fresh_orders");
     f.undeployOrders();
     try {
       OrderSettings fresh = new OrderSettings(freshUri, 4, 64, f.settings.users(), f.settings.products(), 200, 300,
           5_000, 60_000);
-      String three = join(f.vertx.deployVerticle(() -> new OrderVerticle(f.bridge, fresh, ServiceSettings.local(0)),
+      String three = await(f.vertx.deployVerticle(() -> new OrderVerticle(f.bridge, fresh, ServiceSettings.local(0)),
           new DeploymentOptions().setInstances(3)));
       Pool freshDb = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(freshUri)).using(f.vertx).build();
       try {
-        long applied = join(freshDb.query("SELECT count(*) FROM schema_migrations").execute())
+        long applied = await(freshDb.query("SELECT count(*) FROM schema_migrations").execute())
             .iterator().next().getLong(0);
         assertEquals(Migrations.FILES.size(), applied);
       } finally {
-        join(freshDb.close());
-        join(f.vertx.undeploy(three));
+        await(freshDb.close());
+        await(f.vertx.undeploy(three));
       }
     } finally {
       f.deployOrders();

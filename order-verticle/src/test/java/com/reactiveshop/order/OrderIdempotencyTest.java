@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import static com.reactiveshop.order.OrderHttpTest.assertError;
-import static com.reactiveshop.order.OrderServiceFixture.join;
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,7 +86,7 @@ class OrderIdempotencyTest {
     for (int i = 0; i < 50; i++) {
       sends.add(f.postOrderAsync(i % 2 == 0 ? firstInstance : secondInstance, body, key));
     }
-    join(Future.join(sends));
+    await(Future.join(sends));
 
     Set<String> orderIds = sends.stream().map(Future::result).filter(r -> r.statusCode() == 201)
         .map(r -> r.bodyAsJsonObject().getString("id")).collect(Collectors.toSet());

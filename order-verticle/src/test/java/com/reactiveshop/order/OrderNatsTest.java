@@ -8,10 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,16 +30,6 @@ class OrderNatsTest {
   @AfterAll
   static void stop() throws Exception {
     f.close();
-  }
-
-  private static JsonObject json(Message message) {
-    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
-  }
-
-  private static void assertErrorReply(Message reply, int status, String code) {
-    assertTrue(reply.hasHeaders(), () -> json(reply).encode());
-    assertEquals(String.valueOf(status), reply.getHeaders().getFirst("Nats-Service-Error-Code"));
-    assertEquals(code, json(reply).getJsonObject("error").getString("code"));
   }
 
   @Test

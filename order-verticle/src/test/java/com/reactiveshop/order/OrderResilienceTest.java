@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static com.reactiveshop.order.OrderHttpTest.assertError;
-import static com.reactiveshop.order.OrderServiceFixture.eventually;
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.testing.Await.eventually;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,9 +142,9 @@ class OrderResilienceTest {
     // Stand-ins: a product service that takes the reserve but answers too late, and one that takes releases.
     Dispatcher dispatcher = f.client.createDispatcher();
     dispatcher.subscribe("products.reserve", "q", message ->
-        reserved.add(new JsonObject(new String(message.getData(), StandardCharsets.UTF_8)).getString("orderId")));
+        reserved.add(json(message).getString("orderId")));
     dispatcher.subscribe("products.release", "q", message -> {
-      String orderId = new JsonObject(new String(message.getData(), StandardCharsets.UTF_8)).getString("orderId");
+      String orderId = json(message).getString("orderId");
       released.add(orderId);
       f.client.publish(message.getReplyTo(), new JsonObject().put("orderId", orderId).put("released", true)
           .encode().getBytes(StandardCharsets.UTF_8));

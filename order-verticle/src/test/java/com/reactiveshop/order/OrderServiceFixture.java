@@ -7,6 +7,7 @@ import com.reactiveshop.embedded.EmbeddedNats;
 import com.reactiveshop.embedded.EmbeddedPostgres;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.product.ProductVerticle;
+import com.reactiveshop.testing.JsonHttp;
 import com.reactiveshop.user.UserVerticle;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -20,7 +21,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.pgclient.PgBuilder;
@@ -35,9 +35,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -65,13 +65,13 @@ final class OrderServiceFixture implements AutoCloseable {
 
   OrderServiceFixture(BreakerSettings breakers) throws Exception {
     settings = OrderSettings.defaults(postgres.uri()).withBreakers(breakers, breakers).withIntervals(200, 300);
-    bridge = join(NatsBridge.connect(vertx, natsServer.url(), "order-service-test"));
+    bridge = await(NatsBridge.connect(vertx, natsServer.url(), "order-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
     http = WebClient.create(vertx);
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
     UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
-    join(vertx.deployVerticle(users));
+    await(vertx.deployVerticle(users));
     userPort = users.httpPort();
     deployProducts();
     deployOrders();
@@ -83,36 +83,28 @@ final class OrderServiceFixture implements AutoCloseable {
 
   void deployProducts() {
     ProductVerticle products = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
-    productDeployment = join(vertx.deployVerticle(products));
+    productDeployment = await(vertx.deployVerticle(products));
     productPort = products.httpPort();
   }
 
   void undeployProducts() {
-    join(vertx.undeploy(productDeployment));
+    await(vertx.undeploy(productDeployment));
   }
 
   void deployOrders() {
     OrderVerticle orders = new OrderVerticle(bridge, settings, ServiceSettings.local(0));
-    orderDeployment = join(vertx.deployVerticle(orders));
+    orderDeployment = await(vertx.deployVerticle(orders));
     orderPort = orders.httpPort();
   }
 
   void undeployOrders() {
-    join(vertx.undeploy(orderDeployment));
+    await(vertx.undeploy(orderDeployment));
   }
 
   // ---- HTTP ----
 
   HttpResponse<Buffer> send(int port, HttpMethod method, String path, String body, Map<String, String> headers) {
-    HttpRequest<Buffer> request = http.request(method, port, "127.0.0.1", path);
-    headers.forEach(request::putHeader);
-    if (body == null) {
-      return join(request.send());
-    }
-    if (!headers.containsKey("Content-Type")) {
-      request.putHeader("Content-Type", "application/json");
-    }
-    return join(request.sendBuffer(Buffer.buffer(body)));
+    return JsonHttp.send(http, port, method, path, body, headers);
   }
 
   HttpResponse<Buffer> postOrder(String body) {
@@ -170,7 +162,7 @@ final class OrderServiceFixture implements AutoCloseable {
   // ---- the store, directly ----
 
   long count(String sql, Object... params) {
-    Row row = join(db.preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
+    Row row = await(db.preparedQuery(sql).execute(Tuple.from(params))).iterator().next();
     return row.getLong(0);
   }
 
@@ -207,48 +199,19 @@ final class OrderServiceFixture implements AutoCloseable {
   List<Message> currentEventsFor(String orderId) throws Exception {
     List<Message> found = new ArrayList<>();
     for (Message m : events()) {
-      if (orderId.equals(new JsonObject(new String(m.getData(), StandardCharsets.UTF_8)).getString("id"))) {
+      if (orderId.equals(json(m).getString("id"))) {
         found.add(m);
       }
     }
     return found;
   }
 
-  // ---- waiting ----
-
-  /** Polls until the condition holds (up to 20 s); the result of the last look is returned either way. */
-  static boolean eventually(Supplier<Boolean> condition) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      if (condition.get()) {
-        return true;
-      }
-      if (System.currentTimeMillis() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-  }
-
-  static <T> T join(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public void close() throws Exception {
     client.close();
-    join(db.close());
-    join(bridge.close());
-    join(vertx.close());
+    await(db.close());
+    await(bridge.close());
+    await(vertx.close());
     mongo.close();
     postgres.close();
     natsServer.close();

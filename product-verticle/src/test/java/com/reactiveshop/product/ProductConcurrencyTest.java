@@ -15,9 +15,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static com.reactiveshop.product.ProductServiceFixture.assertErrorReply;
-import static com.reactiveshop.product.ProductServiceFixture.json;
 import static com.reactiveshop.product.ProductServiceFixture.reserveRequest;
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

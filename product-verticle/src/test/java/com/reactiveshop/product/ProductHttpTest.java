@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Instant;
 import java.util.Set;
 
-import static com.reactiveshop.product.ProductServiceFixture.await;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -34,17 +35,6 @@ class ProductHttpTest {
   @AfterAll
   static void stop() throws Exception {
     fx.close();
-  }
-
-  static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertEquals(status, response.statusCode(), response.bodyAsString());
-    assertTrue(response.getHeader("Content-Type").startsWith("application/json"));
-    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
-    assertEquals(code, error.getString("code"));
-    assertFalse(error.getString("message").isBlank());
-    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray,
-        "details is absent or an array");
-    return error;
   }
 
   @Test

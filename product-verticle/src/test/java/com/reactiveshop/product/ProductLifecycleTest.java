@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.UUID;
 
-import static com.reactiveshop.product.ProductServiceFixture.assertErrorReply;
-import static com.reactiveshop.product.ProductServiceFixture.await;
 import static com.reactiveshop.product.ProductServiceFixture.reserveRequest;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,14 +68,7 @@ class ProductLifecycleTest {
     assertEquals("UP", body.getJsonArray("checks").getJsonObject(1).getString("status"));
     assertEquals(200, fx.get("/health/live").statusCode());
     fx.mongo.restart();
-    int status = 0;
-    for (int attempt = 0; attempt < 40 && status != 200; attempt++) {
-      status = fx.get("/health/ready").statusCode();
-      if (status != 200) {
-        Thread.sleep(250);
-      }
-    }
-    assertEquals(200, status);
+    assertTrue(eventually(() -> fx.get("/health/ready").statusCode() == 200), "ready again once MongoDB is back");
   }
 
   /** The state a crash leaves after taking item A (stock and marker) and before taking item B. */

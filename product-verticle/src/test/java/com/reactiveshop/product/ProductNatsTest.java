@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.List;
 import java.util.UUID;
 
-import static com.reactiveshop.product.ProductServiceFixture.assertErrorReply;
-import static com.reactiveshop.product.ProductServiceFixture.json;
 import static com.reactiveshop.product.ProductServiceFixture.reserveRequest;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -216,7 +217,7 @@ class ProductNatsTest {
     assertTrue(!error.containsKey("details") || !error.getJsonArray("details").isEmpty());
     assertEquals(10, fx.stock(id));
     // Nothing was recorded for the order id either.
-    assertEquals(0L, ProductServiceFixture.await(fx.db.count(ReservationStore.COLLECTION,
+    assertEquals(0L, await(fx.db.count(ReservationStore.COLLECTION,
         new JsonObject().put("_id", "o"))));
   }
 

@@ -5,11 +5,11 @@ import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.embedded.EmbeddedMongo;
 import com.reactiveshop.embedded.EmbeddedNats;
 import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.testing.JsonHttp;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -24,11 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Everything a product-service test needs, started on random ports: nats-server, the MongoDB-wire server, a Vert.x
@@ -70,12 +70,7 @@ final class ProductServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> send(HttpMethod method, String path, String body) {
-    var request = http.request(method, port, "127.0.0.1", path);
-    if (body == null) {
-      return await(request.send());
-    }
-    request.putHeader("Content-Type", "application/json");
-    return await(request.sendBuffer(Buffer.buffer(body)));
+    return JsonHttp.send(http, port, method, path, body);
   }
 
   HttpResponse<Buffer> get(String path) {
@@ -109,22 +104,6 @@ final class ProductServiceFixture implements AutoCloseable {
     return json(reply);
   }
 
-  /** An error reply: the NATS error headers and the contract's error body; returns {@code error}. */
-  static JsonObject assertErrorReply(Message reply, int status, String code) {
-    assertTrue(reply.hasHeaders(), () -> "an error reply carries headers: " + json(reply));
-    assertEquals(String.valueOf(status), reply.getHeaders().getFirst("Nats-Service-Error-Code"), json(reply)::encode);
-    assertFalse(reply.getHeaders().getFirst("Nats-Service-Error").isBlank());
-    JsonObject error = json(reply).getJsonObject("error");
-    assertEquals(code, error.getString("code"));
-    assertFalse(error.getString("message").isBlank());
-    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray);
-    return error;
-  }
-
-  static JsonObject json(Message message) {
-    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
-  }
-
   static JsonObject reserveRequest(String orderId, Object... productIdAndQuantity) {
     JsonArray items = new JsonArray();
     for (int i = 0; i < productIdAndQuantity.length; i += 2) {
@@ -132,14 +111,6 @@ final class ProductServiceFixture implements AutoCloseable {
           .put("quantity", productIdAndQuantity[i + 1]));
     }
     return new JsonObject().put("orderId", orderId).put("items", items);
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -2,7 +2,6 @@ package com.reactiveshop.user;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -11,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static com.reactiveshop.user.UserServiceFixture.await;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -31,17 +31,6 @@ class UserHttpTest {
   @AfterAll
   static void stop() throws Exception {
     fx.close();
-  }
-
-  static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertEquals(status, response.statusCode(), response.bodyAsString());
-    assertTrue(response.getHeader("Content-Type").startsWith("application/json"));
-    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
-    assertEquals(code, error.getString("code"));
-    assertFalse(error.getString("message").isBlank());
-    assertTrue(!error.containsKey("details") || error.getValue("details") instanceof JsonArray,
-        "details is absent or an array");
-    return error;
   }
 
   @Test

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static com.reactiveshop.user.UserServiceFixture.await;
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,14 +65,7 @@ class UserLifecycleTest {
     assertEquals(200, fx.get("/health/live").statusCode());
 
     fx.mongo.restart();
-    int status = 0;
-    for (int attempt = 0; attempt < 40 && status != 200; attempt++) {
-      status = fx.get("/health/ready").statusCode();
-      if (status != 200) {
-        Thread.sleep(250);
-      }
-    }
-    assertEquals(200, status);
+    assertTrue(eventually(() -> fx.get("/health/ready").statusCode() == 200), "ready again once MongoDB is back");
     assertEquals(201, fx.send(io.vertx.core.http.HttpMethod.POST, "/api/users",
         "{\"name\":\"Back\",\"email\":\"back@example.com\"}").statusCode());
   }

@@ -9,10 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
-
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
+import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,19 +28,6 @@ class UserNatsTest {
   @AfterAll
   static void stop() throws Exception {
     fx.close();
-  }
-
-  static JsonObject json(Message message) {
-    return new JsonObject(new String(message.getData(), StandardCharsets.UTF_8));
-  }
-
-  static JsonObject assertErrorReply(Message reply, int status, String code) {
-    assertTrue(reply.hasHeaders(), "an error reply carries headers");
-    assertEquals(String.valueOf(status), reply.getHeaders().getFirst("Nats-Service-Error-Code"));
-    assertFalse(reply.getHeaders().getFirst("Nats-Service-Error").isBlank());
-    JsonObject error = json(reply).getJsonObject("error");
-    assertEquals(code, error.getString("code"));
-    return error;
   }
 
   @Test

@@ -5,11 +5,11 @@ import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.embedded.EmbeddedMongo;
 import com.reactiveshop.embedded.EmbeddedNats;
 import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.testing.JsonHttp;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -20,7 +20,8 @@ import io.vertx.ext.web.client.WebClientOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+
+import static com.reactiveshop.testing.Await.await;
 
 /**
  * Everything a user-service test needs, started on random ports: nats-server, the MongoDB-wire server, a Vert.x with
@@ -55,12 +56,7 @@ final class UserServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> send(HttpMethod method, String path, String body) {
-    var request = http.request(method, port, "127.0.0.1", path);
-    if (body == null) {
-      return await(request.send());
-    }
-    request.putHeader("Content-Type", "application/json");
-    return await(request.sendBuffer(Buffer.buffer(body)));
+    return JsonHttp.send(http, port, method, path, body);
   }
 
   HttpResponse<Buffer> get(String path) {
@@ -78,14 +74,6 @@ final class UserServiceFixture implements AutoCloseable {
 
   Message natsRequest(String subject, String payload) throws Exception {
     return client.request(subject, payload.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -131,7 +131,7 @@ class NatsKvDiscoveryBackendTest {
   }
 
   @Test
-  void recordsOutliveTheTtlWhileTheirProcessLivesAndExpireWhenItDies() {
+  void recordsOutliveTheTtlWhileTheirProcessLivesAndExpireWhenItDies() throws InterruptedException {
     Duration ttl = Duration.ofSeconds(2);
     Process observer = process("discovery-ttl", ttl);
     Process doomed = process("discovery-ttl", ttl);
@@ -139,7 +139,7 @@ class NatsKvDiscoveryBackendTest {
     assertTrue(holds(observer, kept.getRegistration()));
 
     // Well past one TTL: the heartbeat keeps the record alive.
-    sleep(ttl.multipliedBy(2).plusMillis(500));
+    Thread.sleep(ttl.multipliedBy(2).plusMillis(500).toMillis());
     assertTrue(holds(observer, kept.getRegistration()), "a live process's record survives its TTL");
 
     // Die without unpublishing: the connection and the Vert.x instance go away.
@@ -147,7 +147,8 @@ class NatsKvDiscoveryBackendTest {
     await(doomed.vertx().close());
     processes.remove(doomed);
 
-    eventually(Duration.ofSeconds(15), () -> !holds(observer, kept.getRegistration()));
+    assertTrue(eventually(Duration.ofSeconds(15), () -> !holds(observer, kept.getRegistration())),
+        "the record of a dead process expires");
   }
 
   @Test
@@ -168,7 +169,8 @@ class NatsKvDiscoveryBackendTest {
     assertTrue(holds(observer, registration));
 
     await(host.vertx().undeploy(deployment));
-    eventually(Duration.ofSeconds(15), () -> !holds(observer, registration));
+    assertTrue(eventually(Duration.ofSeconds(15), () -> !holds(observer, registration)),
+        "the record of an undeployed verticle expires");
   }
 
   private static void closeAbruptly(Process process) {
@@ -177,35 +179,6 @@ class NatsKvDiscoveryBackendTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    }
-  }
-
-  private static void eventually(Duration within, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + within);
-      }
-      sleep(Duration.ofMillis(200));
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : new RuntimeException(e.getCause());
-    } catch (Exception e) {
-      throw new RuntimeException(e);
     }
   }
 }
