@@ -5,6 +5,7 @@ import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.http.InvalidRequests;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.nats.NatsBridge;
@@ -92,6 +93,7 @@ public class GatewayVerticle extends VerticleBase {
                 router.handle(request);
               }
             })
+            .invalidRequestHandler(InvalidRequests::answer)
             .listen())
         .onSuccess(listening -> server = listening);
   }

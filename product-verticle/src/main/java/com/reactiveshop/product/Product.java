@@ -12,15 +12,20 @@ import java.util.Set;
 record Product(String name, String description, long priceCents, long stock) {
 
   private static final Set<String> FIELDS = Set.of("name", "description", "priceCents", "stock");
-  /** "int" in the contract: totals of 100 items x 1000 units then stay exact in a JSON number (< 2^53). */
-  static final long MAX_INT = Integer.MAX_VALUE;
+  /** Prices stay within a 32-bit int, so order totals (100 items x 1000 units) are exact in any JSON number. */
+  static final long MAX_PRICE = Integer.MAX_VALUE;
+  /**
+   * Stock may exceed a 32-bit int: cancelled orders add their units back on top of what a PUT set, and a client must
+   * be able to PUT back what it read. The bound keeps it exact in any JSON number (2^53 - 1).
+   */
+  static final long MAX_STOCK = 9_007_199_254_740_991L;
 
   static Product fromRequest(JsonObject body) {
     JsonFields fields = JsonFields.of(body, FIELDS, JsonFields.READ_ONLY);
     String name = fields.name("name", 200, true);
     String description = fields.text("description", 2000, false);
-    Long priceCents = fields.integer("priceCents", 0, MAX_INT, true);
-    Long stock = fields.integer("stock", 0, MAX_INT, true);
+    Long priceCents = fields.integer("priceCents", 0, MAX_PRICE, true);
+    Long stock = fields.integer("stock", 0, MAX_STOCK, true);
     fields.validate();
     return new Product(name, description == null ? "" : description, priceCents, stock);
   }

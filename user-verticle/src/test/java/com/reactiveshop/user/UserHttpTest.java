@@ -141,10 +141,10 @@ class UserHttpTest {
     assertError(fx.get("/api/nothing"), 404, "not_found");
     HttpResponse<Buffer> patch = fx.send(HttpMethod.PATCH, "/api/users", "{}");
     assertError(patch, 405, "method_not_allowed");
-    assertEquals("POST, GET", patch.getHeader("Allow"));
+    assertEquals("POST, GET, HEAD", patch.getHeader("Allow"));
     HttpResponse<Buffer> post = fx.send(HttpMethod.POST, "/api/users/0123456789abcdef01234567", "{}");
     assertError(post, 405, "method_not_allowed");
-    assertEquals("GET, PUT, DELETE", post.getHeader("Allow"));
+    assertEquals("GET, HEAD, PUT, DELETE", post.getHeader("Allow"));
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package com.reactiveshop.common.http;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -7,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +39,30 @@ public final class ApiRouter {
 
   public static ApiRouter create(Vertx vertx) {
     Router router = Router.router(vertx);
+    router.route().handler(ApiRouter::requireDecodableUri);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
     return new ApiRouter(router);
   }
 
+  /**
+   * A path or query string with a broken percent-escape ({@code %zz}) is the client's mistake: answer 400 here, before
+   * route matching and parameter parsing would fail on it deep inside the router.
+   */
+  private static void requireDecodableUri(RoutingContext ctx) {
+    try {
+      QueryStringDecoder.decodeComponent(ctx.request().path());
+      ctx.queryParams();
+    } catch (RuntimeException e) {
+      Reply.error(ApiError.validation("The path or query string is not correctly percent-encoded."))
+          .writeTo(ctx.response());
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Also answers HEAD (the same status and headers, no body), as HTTP asks of every GET resource. */
   public ApiRouter get(String path, Function<RoutingContext, Future<Reply>> handler) {
-    return add(HttpMethod.GET, path, handler);
+    return add(HttpMethod.GET, path, handler).add(HttpMethod.HEAD, path, handler);
   }
 
   public ApiRouter post(String path, Function<RoutingContext, Future<Reply>> handler) {
@@ -93,26 +113,45 @@ public final class ApiRouter {
     router.route().handler(ctx -> Reply.error(ApiError.notFound("not_found",
         "No route for " + ctx.request().method().name() + " " + ctx.request().path() + ".")).writeTo(ctx.response()));
     router.route().failureHandler(ApiRouter::fail);
+    // Failures raised before any route matched (a path that cannot be decoded, say) get the JSON error model too.
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, ApiRouter::fail);
+    }
     return router;
   }
 
   private static void fail(RoutingContext ctx) {
+    Reply.error(errorOf(ctx)).writeTo(ctx.response());
+  }
+
+  /** The contract's error for a failed request; only the unexpected is logged. */
+  public static ApiError errorOf(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    ApiError error;
     if (failure instanceof ApiError apiError) {
-      error = apiError;
-    } else if (ctx.statusCode() == 413) {
-      error = new ApiError(413, "payload_too_large", "The body is larger than " + BODY_LIMIT_BYTES + " bytes.");
-    } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error = new ApiError(ctx.statusCode(), "bad_request", "The request could not be read.");
-    } else {
-      LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
-      error = new ApiError(500, "internal_error", "Something went wrong on our side.");
+      return apiError;
     }
-    if (error.status() == 413) {
-      // The rest of an oversize body is not read: close so the client does not keep sending it.
-      ctx.response().putHeader("Connection", "close");
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    if (status >= 400 && status < 500) {
+      ApiError error = clientError(status, ctx);
+      if (status == 413) {
+        // The rest of an oversize body is not read: close so the client does not keep sending it.
+        ctx.response().putHeader("Connection", "close");
+      }
+      return error;
     }
-    Reply.error(error).writeTo(ctx.response());
+    LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+    return new ApiError(500, "internal_error", "Something went wrong on our side.");
+  }
+
+  /** A 4xx raised by Vert.x itself (an undecodable query string or path, an oversize body, no route). */
+  private static ApiError clientError(int status, RoutingContext ctx) {
+    return switch (status) {
+      case 413 -> new ApiError(413, "payload_too_large", "The body is larger than " + BODY_LIMIT_BYTES + " bytes.");
+      case 404 -> ApiError.notFound("not_found", "No route for this path.");
+      case 405 -> new ApiError(405, "method_not_allowed", ctx.request().method().name() + " is not allowed here.");
+      case 415 -> new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
+      default -> new ApiError(status, status == 400 ? "validation_failed" : "bad_request",
+          "The request could not be read (check the path, query string and body).");
+    };
   }
 }

@@ -25,6 +25,8 @@ public final class JsonFields {
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+  private static final int MAX_DETAILS = 50;
+
   private final JsonObject source;
   private final String prefix;
   private final List<FieldError> errors;
@@ -107,17 +109,18 @@ public final class JsonFields {
       missing(field, required);
       return null;
     }
-    if (!(value instanceof Integer || value instanceof Long)) {
-      error(field, "must be an integer");
+    String range = max == Long.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
+    boolean integral = value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger;
+    if (!integral) {
+      error(field, "must be " + range);
       return null;
     }
-    long number = ((Number) value).longValue();
-    if (number < min || number > max) {
-      error(field, max == Long.MAX_VALUE || max == Integer.MAX_VALUE
-          ? "must be at least " + min : "must be between " + min + " and " + max);
+    if (value instanceof java.math.BigInteger
+        || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
+      error(field, "must be " + range);
       return null;
     }
-    return number;
+    return ((Number) value).longValue();
   }
 
   public JsonArray array(String field, int minSize, int maxSize) {
@@ -191,7 +194,8 @@ public final class JsonFields {
   public void validate() {
     if (!errors.isEmpty()) {
       JsonArray details = new JsonArray();
-      errors.forEach(e -> details.add(e.toJson()));
+      // A body of thousands of unknown fields should not get an answer five times its size.
+      errors.stream().limit(MAX_DETAILS).forEach(e -> details.add(e.toJson()));
       throw ApiError.validation(details);
     }
   }

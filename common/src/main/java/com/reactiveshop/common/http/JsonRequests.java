@@ -1,5 +1,8 @@
 package com.reactiveshop.common.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -7,8 +10,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.ParsedHeaderValue;
 
+import java.io.IOException;
+
 /** Turns request bodies (HTTP or NATS) into JSON objects, with the contract's 400 and 415 answers. */
 public final class JsonRequests {
+
+  private static final JsonFactory STRICT = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private JsonRequests() {
   }
@@ -23,6 +32,18 @@ public final class JsonRequests {
     return object(ctx.body() == null ? null : ctx.body().buffer());
   }
 
+  /**
+   * Vert.x's decoder tolerates comments and repeated keys (the last one wins); a client sending either has made a
+   * mistake we should not guess about, so the payload is first read through once by a strict parser.
+   */
+  private static void requireStrictJson(Buffer payload) throws IOException {
+    try (JsonParser parser = STRICT.createParser(payload.getBytes())) {
+      while (parser.nextToken() != null) {
+        // every token is read, so every object's keys are checked
+      }
+    }
+  }
+
   /** Any payload as a JSON object, or a 400 {@code validation_failed}. */
   public static JsonObject object(Buffer payload) {
     if (payload == null || payload.length() == 0) {
@@ -30,8 +51,9 @@ public final class JsonRequests {
     }
     Object value;
     try {
+      requireStrictJson(payload);
       value = Json.decodeValue(payload);
-    } catch (DecodeException e) {
+    } catch (DecodeException | IOException e) {
       throw ApiError.validation("The body is not valid JSON.");
     }
     if (!(value instanceof JsonObject object)) {

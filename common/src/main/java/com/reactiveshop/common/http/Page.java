@@ -12,7 +12,7 @@ public record Page(int limit, int offset) {
 
   public static final int DEFAULT_LIMIT = 20;
   public static final int MAX_LIMIT = 100;
-  private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,10}");
 
   public static Page of(RoutingContext ctx) {
     JsonArray details = new JsonArray();
@@ -30,13 +30,12 @@ public record Page(int limit, int offset) {
       return fallback;
     }
     String raw = values.get(0);
-    if (values.size() > 1 || !DIGITS.matcher(raw).matches()
-        || Integer.parseInt(raw) < min || Integer.parseInt(raw) > max) {
-      String range = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
-      details.add(new FieldError(name, "must be " + range).toJson());
+    long value = values.size() == 1 && DIGITS.matcher(raw).matches() ? Long.parseLong(raw) : -1;
+    if (value < min || value > max) {
+      details.add(new FieldError(name, "must be an integer from " + min + " to " + max).toJson());
       return fallback;
     }
-    return Integer.parseInt(raw);
+    return (int) value;
   }
 
   public JsonObject answer(List<JsonObject> items, long total) {

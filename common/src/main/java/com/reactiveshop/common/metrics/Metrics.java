@@ -26,9 +26,12 @@ public final class Metrics {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
+        // LOCAL tells the servers of one process apart (all-in-one mode runs every service in one JVM).
+        .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME, Label.NAMESPACE))
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true));
+        // No per-series histogram buckets: with route x method x code labels they made scrapes megabytes large.
+        // Count, sum and max per series remain; percentiles belong to the load tester's side (bench/).
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(false));
   }
 
   /** A Vert.x builder with metrics on, for the launcher and for tests. */
@@ -42,5 +45,6 @@ public final class Metrics {
 
   public static void mount(ApiRouter router) {
     router.raw(HttpMethod.GET, "/metrics", PrometheusScrapingHandler.create());
+    router.raw(HttpMethod.HEAD, "/metrics", PrometheusScrapingHandler.create());
   }
 }

@@ -2,6 +2,7 @@ package com.reactiveshop.common.service;
 
 import com.reactiveshop.common.discovery.Discovery;
 import com.reactiveshop.common.discovery.EndpointRecord;
+import com.reactiveshop.common.http.InvalidRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -39,7 +40,8 @@ public final class HttpService {
         .setCompressionSupported(false)
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    return vertx.createHttpServer(options).requestHandler(router).listen().compose(server -> {
+    return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
+        .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)
           .map(record -> new HttpService(server, discovery, record))
