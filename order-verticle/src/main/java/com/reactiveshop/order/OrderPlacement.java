@@ -13,7 +13,7 @@ import java.util.UUID;
 /**
  * The order path. With both breakers closed (else 503 at once, nothing sent), it asks the user service for the user
  * and the product service to reserve the stock under the order id, in parallel; then writes the order, its lines,
- * its created event and (for a keyed request) the idempotency answer in one PostgreSQL transaction. Whenever the
+ * its created event and (for a keyed request) the idempotency answer atomically ({@link OrderCommit}). Whenever the
  * outcome is not a created order and stock was (or may have been) reserved, the reservation is released, or recorded
  * for a later release if that cannot be delivered now.
  */
@@ -21,17 +21,14 @@ final class OrderPlacement {
 
   private static final Logger LOG = LoggerFactory.getLogger(OrderPlacement.class);
 
-  private final OrderStore store;
+  private final OrderCommit commit;
   private final Dependencies dependencies;
-  private final IdempotencyStore idempotency;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
 
-  OrderPlacement(OrderStore store, Dependencies dependencies, IdempotencyStore idempotency, ReleaseRetries releases,
-                 OutboxRelay relay) {
-    this.store = store;
+  OrderPlacement(OrderCommit commit, Dependencies dependencies, ReleaseRetries releases, OutboxRelay relay) {
+    this.commit = commit;
     this.dependencies = dependencies;
-    this.idempotency = idempotency;
     this.releases = releases;
     this.relay = relay;
   }
@@ -65,9 +62,7 @@ final class OrderPlacement {
     }
     JsonObject body = order.toJson();
     Reply created = Reply.created(body, OrderVerticle.API + "/" + orderId);
-    return store.pool().withTransaction(tx -> store.insert(tx, order)
-            .compose(v -> OutboxRelay.append(tx, OutboxRelay.CREATED, body))
-            .compose(v -> claim == null ? Future.succeededFuture() : idempotency.complete(tx, claim, created)))
+    return commit.store(order, created, claim)
         .map(v -> {
           relay.kick();
           return created;

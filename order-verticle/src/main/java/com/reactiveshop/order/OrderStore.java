@@ -18,7 +18,7 @@ import java.util.UUID;
 
 /**
  * Orders and their lines in PostgreSQL ({@code orders}, {@code order_items}). Methods that take a {@link SqlClient}
- * run inside the caller's transaction; the others use the pool.
+ * run inside the caller's transaction; the others use the pool. A new order is written by {@link OrderCommit}.
  */
 final class OrderStore {
 
@@ -36,21 +36,6 @@ final class OrderStore {
 
   Pool pool() {
     return pool;
-  }
-
-  Future<Void> insert(SqlClient tx, Order order) {
-    Tuple row = Tuple.of(order.id(), order.userId(), order.status(), order.totalCents(),
-        Order.utc(order.createdAt()), Order.utc(order.updatedAt()));
-    List<Tuple> lines = new ArrayList<>();
-    for (int i = 0; i < order.items().size(); i++) {
-      Order.Item item = order.items().get(i);
-      lines.add(Tuple.of(order.id(), i, item.productId(), item.name(), item.quantity(), item.priceCents()));
-    }
-    return tx.preparedQuery("INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
-            + " VALUES ($1, $2, $3, $4, $5, $6)").execute(row)
-        .compose(v -> tx.preparedQuery("INSERT INTO order_items (order_id, position, product_id, name, quantity,"
-            + " price_cents) VALUES ($1, $2, $3, $4, $5, $6)").executeBatch(lines))
-        .mapEmpty();
   }
 
   Future<Optional<Order>> find(UUID id) {
