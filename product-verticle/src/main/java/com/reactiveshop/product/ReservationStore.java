@@ -7,6 +7,7 @@ import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
 import com.reactiveshop.common.http.Timestamps;
+import com.reactiveshop.common.mongo.MongoStores;
 import java.util.Optional;
 
 /**
@@ -41,12 +42,26 @@ final class ReservationStore {
     return mongo.findOne(COLLECTION, byId(orderId), null).map(Optional::ofNullable);
   }
 
+  /**
+   * Records the intent (the items asked for) BEFORE any stock is taken, for an order id that has no record: an insert,
+   * which the unique {@code _id} refuses when there is one (empty then; {@link #find} tells what it is).
+   */
+  Future<Optional<JsonObject>> beginNew(String orderId, JsonArray items) {
+    JsonObject record = pending(orderId, items);
+    return mongo.insert(COLLECTION, record).map(id -> Optional.of(record))
+        .recover(failure -> MongoStores.isDuplicateKey(failure) ? Future.succeededFuture(Optional.empty())
+            : Future.failedFuture(failure));
+  }
+
   /** Records the intent (the items asked for) BEFORE any stock is taken; replaces a FAILED attempt. */
   Future<JsonObject> begin(String orderId, JsonArray items) {
+    return replace(pending(orderId, items));
+  }
+
+  private static JsonObject pending(String orderId, JsonArray items) {
     String now = Timestamps.now();
-    JsonObject record = new JsonObject().put("_id", orderId).put("status", PENDING).put("items", items)
+    return new JsonObject().put("_id", orderId).put("status", PENDING).put("items", items)
         .put("createdAt", now).put("updatedAt", now);
-    return replace(record);
   }
 
   /** A release for an order id never reserved: remembered, so that a late reserve for it takes nothing. */

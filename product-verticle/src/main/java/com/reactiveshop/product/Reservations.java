@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static com.reactiveshop.product.ReservationStore.CONFIRMED;
 import static com.reactiveshop.product.ReservationStore.FAILED;
@@ -51,18 +52,26 @@ final class Reservations {
 
   Future<JsonObject> reserve(ReservationRequest request) {
     String orderId = request.orderId();
-    return locks.withLock(orderId, () -> store.find(orderId).compose(found -> {
-      String status = found.map(r -> r.getString("status")).orElse(FAILED);
-      return switch (status) {
-        // First attempt, or the previous one failed and took nothing: try (again) with this request's items.
-        case FAILED -> store.begin(orderId, request.itemsJson()).compose(this::takeAll);
-        // A worker died half-way: finish (or undo) what its record asked for.
-        case PENDING -> takeAll(found.get());
-        case CONFIRMED -> Future.succeededFuture(answer(found.get()));
-        default -> Future.failedFuture(new ApiError(409, "reservation_released",
-            "This order id has been released; it cannot reserve stock any more."));
-      };
-    }));
+    // Nearly every reserve is for a new order id: recording the intent is tried first, as an insert, which fails
+    // only if a record exists; that saves reading the record first. Under the lease nobody else writes it meanwhile.
+    return locks.withLock(orderId, () -> store.beginNew(orderId, request.itemsJson()).compose(created -> created
+        .map(this::takeAll)
+        .orElseGet(() -> store.find(orderId).compose(found -> resume(request, found)))));
+  }
+
+  /** A record exists (or existed) for this order id: act on what it says. */
+  private Future<JsonObject> resume(ReservationRequest request, Optional<JsonObject> found) {
+    String orderId = request.orderId();
+    String status = found.map(r -> r.getString("status")).orElse(FAILED);
+    return switch (status) {
+      // The previous attempt failed and took nothing: try again with this request's items.
+      case FAILED -> store.begin(orderId, request.itemsJson()).compose(this::takeAll);
+      // A worker died half-way: finish (or undo) what its record asked for.
+      case PENDING -> takeAll(found.get());
+      case CONFIRMED -> Future.succeededFuture(answer(found.get()));
+      default -> Future.failedFuture(new ApiError(409, "reservation_released",
+          "This order id has been released; it cannot reserve stock any more."));
+    };
   }
 
   Future<JsonObject> release(String orderId) {
@@ -86,30 +95,25 @@ final class Reservations {
     })).map(released -> new JsonObject().put("orderId", orderId).put("released", released));
   }
 
-  /** Takes the items one after another, stopping at the first that cannot be taken. */
+  /**
+   * Takes every item at once (independent single-document updates, so they run in parallel); if one cannot be
+   * taken, {@link #undo} gives back whatever was. Each take is guarded by the order's marker, so parallel or repeated
+   * takes still take each item at most once.
+   */
   private Future<JsonObject> takeAll(JsonObject record) {
     String orderId = record.getString("_id");
     List<ReservationRequest.Item> items = items(record);
-    return takeFrom(orderId, items, 0, new ArrayList<>()).compose(takes -> takes.size() == items.size()
-        && takes.stream().allMatch(t -> t instanceof StockMoves.Taken)
-        ? confirm(orderId, items, takes) : undo(orderId, items, takes))
-        .recover(failure -> failure instanceof ApiError ? Future.failedFuture(failure)
-            // The store failed half-way: try to give back what is held now, so a caller that treats the error as
-            // "nothing reserved" is right; if that fails too, the PENDING record lets a retry or release finish.
-            : giveBackAll(orderId, items).transform(ignored -> Future.failedFuture(failure)));
-  }
-
-  private Future<List<StockMoves.Take>> takeFrom(String orderId, List<ReservationRequest.Item> items, int index,
-                                                 List<StockMoves.Take> takes) {
-    if (index == items.size()) {
-      return Future.succeededFuture(takes);
-    }
-    ReservationRequest.Item item = items.get(index);
-    return stock.take(orderId, item.productId(), item.quantity()).compose(take -> {
-      takes.add(take);
-      return take instanceof StockMoves.Taken ? takeFrom(orderId, items, index + 1, takes)
-          : Future.succeededFuture(takes);
-    });
+    List<Future<StockMoves.Take>> takes = items.stream()
+        .map(item -> stock.take(orderId, item.productId(), item.quantity())).toList();
+    // join, not all: every take has landed (or failed) before anything is given back.
+    return Future.join(takes).compose(done -> {
+      List<StockMoves.Take> outcomes = takes.stream().map(Future::result).toList();
+      return outcomes.stream().allMatch(t -> t instanceof StockMoves.Taken)
+          ? confirm(orderId, items, outcomes) : undo(orderId, items, outcomes);
+    }).recover(failure -> failure instanceof ApiError ? Future.failedFuture(failure)
+        // The store failed half-way: try to give back what is held now, so a caller that treats the error as
+        // "nothing reserved" is right; if that fails too, the PENDING record lets a retry or release finish.
+        : giveBackAll(orderId, items).transform(ignored -> Future.failedFuture(failure)));
   }
 
   /** Records CONFIRMED first, then drops the markers: in this order, no crash can lose track of held stock. */
@@ -132,20 +136,15 @@ final class Reservations {
   }
 
   /**
-   * One item could not be taken: the items not tried yet are looked at (without taking) so that the answer names
-   * every short or unknown product; then every marker of this order is given back and FAILED is recorded.
+   * Some item could not be taken (every item was tried, so the answer names every short or unknown product): every
+   * marker of this order is given back and FAILED is recorded.
    */
-  private Future<JsonObject> undo(String orderId, List<ReservationRequest.Item> items, List<StockMoves.Take> takes) {
-    List<Future<StockMoves.Take>> rest = items.subList(takes.size(), items.size()).stream()
-        .map(item -> stock.peek(item.productId(), item.quantity())).toList();
-    return Future.all(rest).compose(peeked -> {
-      List<StockMoves.Take> outcomes = new ArrayList<>(takes);
-      rest.forEach(f -> outcomes.add(f.result()));
-      ApiError error = failure(items, outcomes);
-      return giveBackAll(orderId, items)
-          .compose(givenBack -> store.fail(orderId, error.toJson()))
-          .compose(failed -> Future.failedFuture(error));
-    });
+  private Future<JsonObject> undo(String orderId, List<ReservationRequest.Item> items,
+                                  List<StockMoves.Take> outcomes) {
+    ApiError error = failure(items, outcomes);
+    return giveBackAll(orderId, items)
+        .compose(givenBack -> store.fail(orderId, error.toJson()))
+        .compose(failed -> Future.failedFuture(error));
   }
 
   /** 404 naming every unknown product if there is one; else 409 with one entry per short product. */

@@ -71,20 +71,6 @@ final class StockMoves {
     });
   }
 
-  /** How many units are left, without taking any (to describe every short item of a failed reservation). */
-  Future<Take> peek(String productId, long quantity) {
-    if (!ProductIds.isWellFormed(productId)) {
-      return Future.succeededFuture(new Missing());
-    }
-    return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), null).map(product -> {
-      if (product == null) {
-        return new Missing();
-      }
-      long stock = product.getLong("stock", 0L);
-      return stock >= quantity ? new Taken(product) : new Short(stock);
-    });
-  }
-
   /**
    * Gives the units back if, and only if, this order holds them (its marker is there), removing the marker in the
    * same update: a second give-back finds no marker and does nothing. True when this call gave units back.
