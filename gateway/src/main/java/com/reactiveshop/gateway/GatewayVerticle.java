@@ -6,6 +6,7 @@ import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.InvalidRequests;
+import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.nats.NatsBridge;
@@ -17,13 +18,13 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -100,7 +101,7 @@ public class GatewayVerticle extends VerticleBase {
 
   private ApiRouter ownRoutes() {
     ApiRouter router = ApiRouter.create(vertx);
-    router.get("/api/services", ctx -> services());
+    router.get("/api/services", ctx -> services(Page.of(ctx)));
     List<HealthCheck> checks = new ArrayList<>();
     NatsBridge nats = explicitNats != null ? explicitNats : NatsDiscovery.bridge(vertx);
     if (nats != null) {
@@ -114,14 +115,16 @@ public class GatewayVerticle extends VerticleBase {
   }
 
   /** Every record discovery holds, read afresh (this is where an operator looks when routing surprises them). */
-  private Future<Reply> services() {
+  /** The records discovery holds, as a list like any other (limit/offset, stable order: by name, then id). */
+  private Future<Reply> services(Page page) {
     return directory.refresh()
         .map(records -> {
-          JsonArray items = new JsonArray();
-          for (Record record : records) {
-            items.add(record.toJson());
-          }
-          return Reply.ok(new JsonObject().put("items", items));
+          List<JsonObject> items = records.stream()
+              .sorted(Comparator.comparing(Record::getName).thenComparing(Record::getRegistration))
+              .skip(page.offset()).limit(page.limit())
+              .map(Record::toJson)
+              .toList();
+          return Reply.ok(page.answer(items, records.size()));
         })
         .recover(failure -> Future.failedFuture(ApiError.unavailable("discovery_unavailable",
             "Service discovery does not answer.", 1)));

@@ -173,9 +173,16 @@ class GatewayVerticleTest {
           registrations.add(((Record) records.resultAt(1)).getRegistration());
           return gateway();
         })
-        .compose(port -> get(port, "/api/services"))
-        .onComplete(test.succeeding(response -> test.verify(() -> {
+        .compose(port -> Future.all(get(port, "/api/services"), get(port, "/api/services?limit=1&offset=1"),
+            get(port, "/api/services?limit=0")))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          HttpResponse<Buffer> response = all.resultAt(0);
           assertEquals(200, response.statusCode());
+          JsonObject page = ((HttpResponse<Buffer>) all.resultAt(1)).bodyAsJsonObject();
+          assertEquals(2, page.getInteger("total"));
+          assertEquals(1, page.getJsonArray("items").size());
+          assertEquals(1, page.getInteger("offset"));
+          assertEquals(400, ((HttpResponse<Buffer>) all.resultAt(2)).statusCode());
           JsonArray items = response.bodyAsJsonObject().getJsonArray("items");
           Set<String> listed = items.stream().map(item -> ((JsonObject) item).getString("registration"))
               .collect(Collectors.toSet());
