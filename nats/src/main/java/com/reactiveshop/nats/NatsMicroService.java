@@ -2,6 +2,7 @@ package com.reactiveshop.nats;
 
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
+import com.reactiveshop.common.http.Unavailability;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
@@ -108,6 +109,10 @@ public final class NatsMicroService {
   private static ApiError internal(NatsEndpoint endpoint, Throwable failure) {
     if (failure instanceof NatsUnavailableException) {
       return ApiError.unavailable("dependency_unavailable", failure.getMessage(), 1);
+    }
+    if (Unavailability.isUnavailable(failure)) {
+      LOG.warn("{}: a dependency is not answering: {}", endpoint.subject(), String.valueOf(failure));
+      return Unavailability.toApiError();
     }
     LOG.error("Unexpected failure handling {}", endpoint.subject(), failure);
     return new ApiError(500, "internal_error", "Something went wrong on our side.");

@@ -63,6 +63,13 @@ class UserLifecycleTest {
     assertEquals("DOWN", mongoCheck.getString("status"));
     assertEquals("UP", body.getJsonArray("checks").getJsonObject(1).getString("status"));
     assertEquals(200, fx.get("/health/live").statusCode());
+    // Requests that need the store get the contract's 503, not a 500, and NATS callers the same status.
+    var list = fx.get("/api/users");
+    assertEquals(503, list.statusCode(), list.bodyAsString());
+    assertEquals("dependency_unavailable", list.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals("1", list.getHeader("Retry-After"));
+    var reply = fx.natsRequest("users.get", "{\"id\":\"0123456789abcdef01234567\"}");
+    assertEquals("503", reply.getHeaders().getFirst("Nats-Service-Error-Code"));
 
     fx.mongo.restart();
     assertTrue(eventually(() -> fx.get("/health/ready").statusCode() == 200), "ready again once MongoDB is back");

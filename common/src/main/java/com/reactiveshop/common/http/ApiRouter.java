@@ -139,6 +139,11 @@ public final class ApiRouter {
       }
       return error;
     }
+    if (Unavailability.isUnavailable(failure)) {
+      LOG.warn("{} {}: a dependency is not answering: {}", ctx.request().method(), ctx.request().path(),
+          String.valueOf(failure));
+      return Unavailability.toApiError();
+    }
     LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
     return new ApiError(500, "internal_error", "Something went wrong on our side.");
   }
