@@ -31,8 +31,10 @@ final class OrderDatabase {
         .setMaxWaitQueueSize(settings.poolWaitQueue())
         .setConnectionTimeout(5)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+    // A database that cannot be reached should be a fast 503, not a request hanging for the default 60 s.
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
-        .setCachePreparedStatements(true);
+        .setCachePreparedStatements(true)
+        .setConnectTimeout(2_000);
     return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
   }
 

@@ -14,7 +14,7 @@ public final class Unavailability {
       "java.nio.channels.ClosedChannelException",
       "io.netty.channel.ConnectTimeoutException",
       "io.vertx.core.impl.NoStackTraceTimeoutException",
-      "io.vertx.core.VertxException$NoStackTraceTimeoutException",
+      "io.vertx.core.http.ConnectionPoolTooBusyException",
       "io.vertx.sqlclient.ClosedConnectionException",
       "com.mongodb.MongoTimeoutException",
       "com.mongodb.MongoSocketException",
