@@ -1,5 +1,6 @@
 package com.reactiveshop.nats;
 
+import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.http.ApiError;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -118,12 +119,9 @@ public final class NatsBridge {
             promise.tryFail(new NatsUnavailableException(subject + ": " + reason, NO_RESPONDERS.equals(reason)));
           }
         }));
-    // jnats only sweeps timed-out requests now and then, so the deadline is kept here.
-    return promise.future()
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .recover(failure -> Future.failedFuture(failure instanceof java.util.concurrent.TimeoutException
-            ? new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms", false)
-            : failure))
+    // jnats only sweeps timed-out requests now and then, so the deadline is kept here, on the caller's context.
+    return Deadlines.within(vertx, promise.future(), timeout.toMillis(),
+            () -> new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms", false))
         .compose(message -> decode(subject, message));
   }
 

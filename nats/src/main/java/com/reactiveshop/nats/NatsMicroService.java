@@ -1,5 +1,6 @@
 package com.reactiveshop.nats;
 
+import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Unavailability;
@@ -120,7 +121,8 @@ public final class NatsMicroService {
 
   /**
    * Stops taking requests (the subscriptions are drained, so queued ones are still handed over), then waits, up to
-   * ten seconds, for those already being handled to be answered. Call it from the owning verticle's context.
+   * ten seconds, for those already being handled to be answered. Call it from the owning verticle's context (the
+   * whole chain stays on it).
    */
   public Future<Void> stop() {
     return nats.vertx().executeBlocking(() -> {
@@ -135,7 +137,8 @@ public final class NatsMicroService {
           done.tryComplete();
         }
       });
-      return done.future().timeout(STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      return Deadlines.within(nats.vertx(), done.future(), STOP_WAIT.toMillis(),
+              () -> new IllegalStateException("requests still in flight"))
           .recover(e -> Future.succeededFuture());
     });
   }

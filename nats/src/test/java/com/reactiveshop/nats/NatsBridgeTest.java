@@ -116,9 +116,14 @@ class NatsBridgeTest {
     var silent = bridge.connection().createDispatcher(message -> { });
     silent.subscribe("test.silent", "q");
     try {
-      Exception failure = assertThrows(NatsUnavailableException.class,
-          () -> await(bridge.request("test.silent", new JsonObject(), Duration.ofMillis(300))));
+      // The deadline fires on the caller's context too, so code chained after the request stays on its event loop.
+      Context callerContext = vertx.getOrCreateContext();
+      AtomicReference<Context> failedOn = new AtomicReference<>();
+      Exception failure = assertThrows(NatsUnavailableException.class, () -> await(onContext(callerContext,
+          () -> bridge.request("test.silent", new JsonObject(), Duration.ofMillis(300))
+              .onFailure(e -> failedOn.set(Vertx.currentContext())))));
       assertTrue(failure.getMessage().contains("no reply"), failure.getMessage());
+      assertSame(callerContext, failedOn.get());
     } finally {
       bridge.connection().closeDispatcher(silent);
     }

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.nats.NatsBridge;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -25,7 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The transactional outbox: events are written in the same transaction as the change ({@link #append}), and this
@@ -163,7 +164,8 @@ final class OutboxRelay {
     } catch (RuntimeException e) {
       acked.tryFail(e);
     }
-    return acked.future().timeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return Deadlines.within(vertx, acked.future(), ACK_TIMEOUT_MS,
+        () -> new TimeoutException("no JetStream ack within " + ACK_TIMEOUT_MS + " ms"));
   }
 
   private static Future<Void> markPublished(SqlClient tx, List<UUID> ids) {
