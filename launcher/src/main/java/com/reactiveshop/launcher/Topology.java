@@ -43,15 +43,16 @@ public final class Topology {
   }
 
   public static Future<Topology> start(LaunchOptions options, Infrastructure infra) {
+    // Resolved here, on the launching thread: looking up this machine's address may block.
+    String host = advertisedHost(options);
     Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     return NatsBridge.connect(vertx, infra.natsUrl(), "reactive-shop " + String.join(",", options.services()))
-        .compose(nats -> new Topology(vertx, nats).deployAll(options, infra))
+        .compose(nats -> new Topology(vertx, nats).deployAll(options, infra, host))
         .recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
   }
 
-  private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra) {
+  private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra, String host) {
     JsonObject discovery = discoveryBackend(options);
-    String host = advertisedHost(options);
     Future<Void> chain = Future.succeededFuture();
     if (options.runs("user")) {
       ServiceSettings settings = new ServiceSettings(options.httpPort("user", 3001), host, discovery);

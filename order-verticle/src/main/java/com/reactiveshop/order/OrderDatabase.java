@@ -32,8 +32,10 @@ final class OrderDatabase {
         .setMaxWaitQueueSize(settings.poolWaitQueue())
         .setConnectionTimeout(5)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS);
+    // A database that accepts connections but does not answer (locks, a full disk) must not hold requests for ever.
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
-        .setCachePreparedStatements(true);
+        .setCachePreparedStatements(true)
+        .addProperty("statement_timeout", "10000");
     // A database that cannot be reached should be a fast 503, not a request hanging for the default 60 s.
     NetClientOptions transport = new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true);
     return PgBuilder.pool().with(pool).with(transport).connectingTo(connect).using(vertx).build();

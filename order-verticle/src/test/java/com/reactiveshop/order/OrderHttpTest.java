@@ -72,6 +72,18 @@ class OrderHttpTest {
   }
 
   @Test
+  void idsInUpperCaseNameTheSameUserAndProduct() {
+    String cup = f.createProduct("cup", 100, 4);
+    HttpResponse<Buffer> created = f.postOrder(orderBody(userId.toUpperCase(), cup.toUpperCase(), 1));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    assertEquals(userId, created.bodyAsJsonObject().getString("userId"));
+    assertEquals(cup, created.bodyAsJsonObject().getJsonArray("items").getJsonObject(0).getString("productId"));
+    assertEquals(3, f.stock(cup));
+    // The same product in two letter cases is one product listed twice.
+    assertEquals(400, f.postOrder(orderBody(userId, cup, 1, cup.toUpperCase(), 1)).statusCode());
+  }
+
+  @Test
   void unknownUserIs422AndGivesTheReservationBack() {
     String pen = f.createProduct("pen", 150, 10);
     long orders = f.count("SELECT count(*) FROM orders");

@@ -23,7 +23,12 @@ import java.util.function.Supplier;
 final class ReservationLocks {
 
   static final String COLLECTION = "reservation_locks";
-  /** Far longer than any reservation takes (each database call gives up after 10 s at most). */
+  /**
+   * Far longer than a reservation takes when MongoDB answers (a handful of calls of milliseconds each). It is not
+   * renewed: a worker stalled past it (each database call may wait up to its 10 s socket timeout) can overlap with
+   * the next holder. The per-product markers still keep every take and give-back to at most once; only the
+   * record's status could then end up stale.
+   */
   private static final long LEASE_MS = 30_000;
   /** How long a request waits for another instance's lease on the same order before it is told to retry. */
   private static final long WAIT_MS = 5_000;

@@ -111,9 +111,18 @@ final class Reservations {
       return outcomes.stream().allMatch(t -> t instanceof StockMoves.Taken)
           ? confirm(orderId, items, outcomes) : undo(orderId, items, outcomes);
     }).recover(failure -> failure instanceof ApiError ? Future.failedFuture(failure)
-        // The store failed half-way: try to give back what is held now, so a caller that treats the error as
-        // "nothing reserved" is right; if that fails too, the PENDING record lets a retry or release finish.
-        : giveBackAll(orderId, items).transform(ignored -> Future.failedFuture(failure)));
+        : giveBackUnlessConfirmed(orderId, items).transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  /**
+   * The store failed half-way. While the record still says PENDING, what is held is given back now, so a caller
+   * that treats the error as "nothing reserved" is right. If the CONFIRMED write landed after all (the failure was
+   * only in its answer), giving back here would let the caller's release give the same units back a second time:
+   * that release does it, once. If the record cannot be read, it stays as it is for a retry or release to finish.
+   */
+  private Future<Boolean> giveBackUnlessConfirmed(String orderId, List<ReservationRequest.Item> items) {
+    return store.find(orderId).compose(found -> found.isPresent() && PENDING.equals(found.get().getString("status"))
+        ? giveBackAll(orderId, items) : Future.succeededFuture(false));
   }
 
   /** Records CONFIRMED first, then drops the markers: in this order, no crash can lose track of held stock. */

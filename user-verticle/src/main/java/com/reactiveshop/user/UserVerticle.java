@@ -49,7 +49,10 @@ public class UserVerticle extends VerticleBase {
           micro = started;
           return HttpService.start(vertx, settings, NAME, API, router.build());
         })
-        .onSuccess(started -> http = started);
+        .onSuccess(started -> http = started)
+        // Vert.x does not call stop() after a failed start: undo what did start (the NATS endpoints would keep
+        // answering for a verticle that is not deployed).
+        .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
   @Override
