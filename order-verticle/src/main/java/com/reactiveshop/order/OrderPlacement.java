@@ -22,12 +22,15 @@ final class OrderPlacement {
   private static final Logger LOG = LoggerFactory.getLogger(OrderPlacement.class);
 
   private final OrderCommit commit;
+  private final OrderStore orders;
   private final Dependencies dependencies;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
 
-  OrderPlacement(OrderCommit commit, Dependencies dependencies, ReleaseRetries releases, OutboxRelay relay) {
+  OrderPlacement(OrderCommit commit, OrderStore orders, Dependencies dependencies, ReleaseRetries releases,
+                 OutboxRelay relay) {
     this.commit = commit;
+    this.orders = orders;
     this.dependencies = dependencies;
     this.releases = releases;
     this.relay = relay;
@@ -72,10 +75,18 @@ final class OrderPlacement {
             // Another request now owns this key and order id: the reservation is its, not ours to release.
             return Future.failedFuture(failure);
           }
-          LOG.error("Could not store order {}; releasing its stock", orderId, failure);
-          return releases.releaseOrRecord(orderId, "order not stored").transform(v -> Future.failedFuture(
-              ApiError.unavailable("dependency_unavailable", "The order database is not answering; try again shortly.",
-                  1)));
+          // The statement may have committed with only its answer lost: look before giving the stock back, or
+          // a confirmed order would hold no stock.
+          return orders.find(orderId).transform(found -> {
+            if (found.succeeded() && found.result().isPresent()) {
+              relay.kick();
+              return Future.succeededFuture(created);
+            }
+            LOG.error("Could not store order {}; releasing its stock", orderId, failure);
+            return releases.releaseOrRecord(orderId, "order not stored").transform(v -> Future.failedFuture(
+                ApiError.unavailable("dependency_unavailable",
+                    "The order database is not answering; try again shortly.", 1)));
+          });
         });
   }
 

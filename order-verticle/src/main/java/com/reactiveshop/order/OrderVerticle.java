@@ -62,7 +62,7 @@ public class OrderVerticle extends VerticleBase {
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
     releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs());
-    OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), dependencies, releases, relay);
+    OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, releases, relay);
 
     ApiRouter router = ApiRouter.create(vertx);
     new OrderRoutes(store, placement,
