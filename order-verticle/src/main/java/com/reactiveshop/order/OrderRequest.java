@@ -28,26 +28,17 @@ record OrderRequest(String userId, List<Line> lines) {
   static OrderRequest fromBody(JsonObject body) {
     JsonFields fields = JsonFields.of(body, FIELDS, JsonFields.READ_ONLY);
     String userId = fields.objectId("userId");
-    JsonArray items = fields.array("items", 1, MAX_LINES);
     List<Line> lines = new ArrayList<>();
-    if (items != null) {
-      Set<String> seen = new HashSet<>();
-      for (int i = 0; i < items.size(); i++) {
-        String path = "items[" + i + "]";
-        if (!(items.getValue(i) instanceof JsonObject item)) {
-          fields.error(path, "must be an object");
-          continue;
-        }
-        JsonFields line = fields.nested(item, path, LINE_FIELDS);
-        String productId = line.objectId("productId");
-        Long quantity = line.integer("quantity", 1, MAX_QUANTITY, true);
-        if (productId != null && !seen.add(productId)) {
-          line.error("productId", "appears more than once; list each product once");
-        } else if (productId != null && quantity != null) {
-          lines.add(new Line(productId, quantity.intValue()));
-        }
+    Set<String> seen = new HashSet<>();
+    fields.eachObject("items", 1, MAX_LINES, LINE_FIELDS, (index, line) -> {
+      String productId = line.objectId("productId");
+      Long quantity = line.integer("quantity", 1, MAX_QUANTITY, true);
+      if (productId != null && !seen.add(productId)) {
+        line.error("productId", "appears more than once; list each product once");
+      } else if (productId != null && quantity != null) {
+        lines.add(new Line(productId, quantity.intValue()));
       }
-    }
+    });
     fields.validate();
     return new OrderRequest(userId, List.copyOf(lines));
   }

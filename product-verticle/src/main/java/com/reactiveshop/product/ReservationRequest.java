@@ -36,31 +36,22 @@ record ReservationRequest(String orderId, List<Item> items) {
   static ReservationRequest fromJson(JsonObject body) {
     JsonFields fields = JsonFields.of(body, FIELDS);
     String orderId = orderId(fields);
-    JsonArray array = fields.array("items", 1, MAX_ITEMS);
     List<Item> items = new ArrayList<>();
-    if (array != null) {
-      Map<String, Integer> seen = new HashMap<>();
-      for (int i = 0; i < array.size(); i++) {
-        String path = "items[" + i + "]";
-        if (!(array.getValue(i) instanceof JsonObject entry)) {
-          fields.error(path, "must be an object");
-          continue;
-        }
-        JsonFields item = fields.nested(entry, path, ITEM_FIELDS);
-        String productId = item.name("productId", 100, true);
-        Long quantity = item.integer("quantity", 1, MAX_QUANTITY, true);
-        if (productId == null || quantity == null) {
-          continue;
-        }
-        String key = ProductIds.isWellFormed(productId) ? ProductIds.canonical(productId) : productId;
-        Integer earlier = seen.putIfAbsent(key, i);
-        if (earlier != null) {
-          item.error("productId", "repeats the product of items[" + earlier + "]");
-          continue;
-        }
-        items.add(new Item(key, quantity));
+    Map<String, Integer> seen = new HashMap<>();
+    fields.eachObject("items", 1, MAX_ITEMS, ITEM_FIELDS, (index, item) -> {
+      String productId = item.name("productId", 100, true);
+      Long quantity = item.integer("quantity", 1, MAX_QUANTITY, true);
+      if (productId == null || quantity == null) {
+        return;
       }
-    }
+      String key = ProductIds.isWellFormed(productId) ? ProductIds.canonical(productId) : productId;
+      Integer earlier = seen.putIfAbsent(key, index);
+      if (earlier != null) {
+        item.error("productId", "repeats the product of items[" + earlier + "]");
+        return;
+      }
+      items.add(new Item(key, quantity));
+    });
     fields.validate();
     return new ReservationRequest(orderId, List.copyOf(items));
   }

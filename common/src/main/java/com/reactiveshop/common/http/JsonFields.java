@@ -142,6 +142,31 @@ public final class JsonFields {
     return array;
   }
 
+  /** Reads one entry of an array of objects; {@code entry} reports its problems as {@code field[index].name}. */
+  @FunctionalInterface
+  public interface EntryReader {
+    void read(int index, JsonFields entry);
+  }
+
+  /**
+   * An array of {@code minSize..maxSize} objects, each read by {@code reader} with only {@code allowed} fields; an
+   * entry that is not an object is reported and skipped.
+   */
+  public void eachObject(String field, int minSize, int maxSize, Set<String> allowed, EntryReader reader) {
+    JsonArray array = array(field, minSize, maxSize);
+    if (array == null) {
+      return;
+    }
+    for (int i = 0; i < array.size(); i++) {
+      String path = field + "[" + i + "]";
+      if (array.getValue(i) instanceof JsonObject entry) {
+        reader.read(i, nested(entry, path, allowed));
+      } else {
+        error(path, "must be an object");
+      }
+    }
+  }
+
   private String string(String field, int min, int max, boolean required, boolean allowLineBreaks) {
     Object value = source.getValue(field);
     if (value == null) {
