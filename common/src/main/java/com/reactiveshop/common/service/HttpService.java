@@ -21,11 +21,16 @@ public final class HttpService {
 
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
+  private final Vertx vertx;
+  private final long unpublishGraceMs;
   private final HttpServer server;
   private final ServiceDiscovery discovery;
   private final EndpointRecord record;
 
-  private HttpService(HttpServer server, ServiceDiscovery discovery, EndpointRecord record) {
+  private HttpService(Vertx vertx, HttpServer server, ServiceDiscovery discovery, EndpointRecord record,
+                      long unpublishGraceMs) {
+    this.vertx = vertx;
+    this.unpublishGraceMs = unpublishGraceMs;
     this.server = server;
     this.discovery = discovery;
     this.record = record;
@@ -44,7 +49,7 @@ public final class HttpService {
         .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)
-          .map(record -> new HttpService(server, discovery, record))
+          .map(record -> new HttpService(vertx, server, discovery, record, settings.unpublishGraceMs()))
           .onFailure(e -> {
             discovery.close();
             server.close();
@@ -60,9 +65,13 @@ public final class HttpService {
     return record;
   }
 
-  /** Unpublishes the record, then lets in-flight requests finish (up to a grace period) and closes the server. */
+  /**
+   * Unpublishes the record, keeps serving while routers that cached it catch up ({@code unpublishGraceMs}), then
+   * stops accepting, lets in-flight requests finish (up to a grace period) and closes the server.
+   */
   public Future<Void> stop() {
     return record.unpublish()
+        .eventually(() -> unpublishGraceMs > 0 ? vertx.timer(unpublishGraceMs).mapEmpty() : Future.succeededFuture())
         .eventually(() -> {
           discovery.close();
           return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
