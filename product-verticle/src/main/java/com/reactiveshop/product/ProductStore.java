@@ -1,6 +1,7 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.http.Page;
+import com.reactiveshop.common.mongo.MongoStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,12 +56,7 @@ final class ProductStore {
   }
 
   Future<JsonObject> list(Page page) {
-    FindOptions options = new FindOptions().setSort(new JsonObject().put("_id", 1))
-        .setSkip(page.offset()).setLimit(page.limit());
-    Future<List<JsonObject>> items = mongo.findWithOptions(COLLECTION, new JsonObject(), options);
-    Future<Long> total = mongo.count(COLLECTION, new JsonObject());
-    return Future.all(items, total).map(all ->
-        page.answer(items.result().stream().map(Product::toApi).toList(), total.result()));
+    return MongoStores.page(mongo, COLLECTION, page, Product::toApi);
   }
 
   /**

@@ -12,7 +12,6 @@ import io.vertx.ext.mongo.UpdateOptions;
 import org.bson.types.ObjectId;
 
 import com.reactiveshop.common.http.Timestamps;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -53,12 +52,7 @@ final class UserStore {
   }
 
   Future<JsonObject> list(Page page) {
-    FindOptions options = new FindOptions().setSort(new JsonObject().put("_id", 1))
-        .setSkip(page.offset()).setLimit(page.limit());
-    Future<List<JsonObject>> items = mongo.findWithOptions(COLLECTION, new JsonObject(), options);
-    Future<Long> total = mongo.count(COLLECTION, new JsonObject());
-    return Future.all(items, total).map(all ->
-        page.answer(items.result().stream().map(User::toApi).toList(), total.result()));
+    return MongoStores.page(mongo, COLLECTION, page, User::toApi);
   }
 
   Future<Optional<JsonObject>> update(String id, User user) {

@@ -1,10 +1,15 @@
 package com.reactiveshop.common.mongo;
 
 import com.reactiveshop.common.health.HealthCheck;
+import com.reactiveshop.common.http.Page;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+
+import java.util.List;
+import java.util.function.Function;
 
 /** The MongoDB wiring the user and product services share: one pooled client per process and database. */
 public final class MongoStores {
@@ -26,6 +31,20 @@ public final class MongoStores {
         .put("socketTimeoutMS", 10_000)
         .put("waitQueueTimeoutMS", 2_000);
     return MongoClient.createShared(vertx, config, "mongo:" + database + ":" + uri);
+  }
+
+  /**
+   * One page of a whole collection in {@code _id} order (ObjectIds grow with time, so oldest first and stable while
+   * paging), with the collection's total; {@code toApi} turns a stored document into its API JSON.
+   */
+  public static Future<JsonObject> page(MongoClient client, String collection, Page page,
+                                        Function<JsonObject, JsonObject> toApi) {
+    FindOptions options = new FindOptions().setSort(new JsonObject().put("_id", 1))
+        .setSkip(page.offset()).setLimit(page.limit());
+    Future<List<JsonObject>> items = client.findWithOptions(collection, new JsonObject(), options);
+    Future<Long> total = client.count(collection, new JsonObject());
+    return Future.all(items, total).map(all ->
+        page.answer(items.result().stream().map(toApi).toList(), total.result()));
   }
 
   /** Ready when the server answers a {@code ping} (the embedded server has no {@code hello}). */
