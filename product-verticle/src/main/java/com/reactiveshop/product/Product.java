@@ -30,7 +30,7 @@ record Product(String name, String description, long priceCents, long stock) {
     return new Product(name, description == null ? "" : description, priceCents, stock);
   }
 
-  /** Only the API fields: the stock-hold markers kept on the document ({@code pending}) stay inside. */
+  /** Only the API fields: the reservation holds kept on the document ({@code holds}, {@code freed}) stay inside. */
   static JsonObject toApi(JsonObject document) {
     return new JsonObject()
         .put("id", document.getString("_id"))

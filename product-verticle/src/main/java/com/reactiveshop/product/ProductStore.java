@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The catalog in the MongoDB collection {@code products}. Ids are ObjectId hex strings kept as the {@code _id}
- * string. Stock movements made by reservations are in {@link StockMoves}; this class edits the catalog.
+ * string. Stock movements made by reservations are in {@link StockLedger}; this class edits the catalog.
  */
 final class ProductStore {
 
@@ -36,7 +36,6 @@ final class ProductStore {
         .put("description", product.description())
         .put("priceCents", product.priceCents())
         .put("stock", product.stock())
-        .put("pending", new JsonArray())
         .put("createdAt", now)
         .put("updatedAt", now);
     return mongo.insert(COLLECTION, document).map(id -> Product.toApi(document));
@@ -61,7 +60,8 @@ final class ProductStore {
 
   /**
    * Replaces the client's fields. Stock is set as given (what is left to sell, e.g. after a stock take); the
-   * reservation markers ({@code pending}) are left alone, so reservations in flight still complete or undo exactly.
+   * reservation holds ({@code holds}, {@code freed}) are left alone, so reservations in flight still complete or
+   * give back exactly.
    */
   Future<Optional<JsonObject>> update(String id, Product product) {
     JsonObject changes = new JsonObject().put("$set", new JsonObject()

@@ -30,6 +30,7 @@ public class ProductVerticle extends VerticleBase {
   private MongoClient mongo;
   private NatsMicroService micro;
   private HttpService http;
+  private HoldSweeper sweeper;
 
   public ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
     this.nats = nats;
@@ -41,8 +42,10 @@ public class ProductVerticle extends VerticleBase {
   public Future<?> start() {
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     ProductStore products = new ProductStore(mongo);
-    Reservations reservations = new Reservations(new ReservationLocks(vertx, mongo), new ReservationStore(mongo),
-        new StockMoves(mongo));
+    ReservationRecords records = new ReservationRecords(mongo);
+    StockLedger stock = new StockLedger(mongo);
+    Reservations reservations = new Reservations(records, stock);
+    sweeper = new HoldSweeper(vertx, mongo, records, stock);
     ApiRouter router = ApiRouter.create(vertx);
     new ProductRoutes(products).mount(router);
     HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
@@ -53,7 +56,10 @@ public class ProductVerticle extends VerticleBase {
           micro = started;
           return HttpService.start(vertx, settings, NAME, API, router.build());
         })
-        .onSuccess(started -> http = started)
+        .onSuccess(started -> {
+          http = started;
+          sweeper.start();
+        })
         // Vert.x does not call stop() after a failed start: undo what did start (the NATS endpoints would keep
         // answering for a verticle that is not deployed).
         .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
@@ -64,6 +70,7 @@ public class ProductVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
+        .eventually(() -> sweeper == null ? Future.succeededFuture() : sweeper.stop())
         .eventually(() -> MongoStores.close(vertx, mongo));
   }
 

@@ -6,165 +6,189 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
 
-import static com.reactiveshop.product.ReservationStore.CONFIRMED;
-import static com.reactiveshop.product.ReservationStore.FAILED;
-import static com.reactiveshop.product.ReservationStore.PENDING;
-import static com.reactiveshop.product.ReservationStore.RELEASED;
-import static com.reactiveshop.product.ReservationStore.RELEASING;
+import static com.reactiveshop.product.ReservationRecords.CONFIRMED;
 
 /**
- * All-or-nothing stock reservation per order id, idempotent, safe across instances and crashes.
+ * All-or-nothing stock reservation per order id: idempotent, safe across instances and crashes, and cheap: a
+ * successful reserve costs one take per product (group-committed with the other takes of that product) and a share
+ * of one batched insert and one batched settle.
  *
  * <p>How it holds together:
- * <ul>
- *   <li>Every reserve or release of one order id runs holding that order's lease ({@link ReservationLocks}), so at
- *   most one worker moves that order's stock at a time; a duplicate waits for the first and then answers from the
- *   record it left.</li>
- *   <li>The intent (record PENDING with the items) is written before any stock is taken.</li>
- *   <li>Which units an unsettled order holds is written on the product itself, in the same atomic update that moves
- *   the stock (the {@code pending} marker, see {@link StockMoves}). So there is no moment at which stock is taken but
- *   nothing says so, and every give-back is guarded by the marker, so it happens at most once.</li>
- *   <li>Markers are dropped ({@code settle}) only after CONFIRMED is recorded; the record then says what is
- *   held.</li>
- * </ul>
- *
- * <p>A half-finished reservation (a worker died, its lease expired) is found by the next request for the same
- * order id: a repeated reserve of a PENDING record resumes it, taking the items not yet marked and confirming, or
- * undoing everything if one is now short; a release of a PENDING record gives back exactly the items whose markers
- * are present. A release that died half-way (RELEASING) is finished by the next release. A crash between CONFIRMED
- * and settling leaves markers that only make the later release's re-marking a no-op.
+ * <ol>
+ *   <li>Every reserve is a new <em>attempt</em> with its own id. It takes every item at once; each take leaves a hold
+ *   on the product naming the attempt and the order, in the same update ({@link StockLedger}).</li>
+ *   <li>If all were taken, the attempt inserts the order's CONFIRMED record ({@link ReservationRecords}). That insert
+ *   is the decision: if the order id already has a record (a duplicate attempt confirmed first, or a release left a
+ *   tombstone), the attempt gives its own holds back and answers from that record. Then its holds are settled
+ *   (dropped, off the answer path).</li>
+ *   <li>If something was short or unknown, the attempt gives back what it took; before refusing it looks at the
+ *   record, so a repeated reserve of a confirmed order answers the same as the first even when stock ran out since.</li>
+ *   <li>A release gives back a CONFIRMED record's units once (guarded per product), then marks it RELEASED; a release
+ *   of an order id with no record inserts a RELEASED tombstone, so an attempt still in flight for it loses its insert
+ *   and gives back.</li>
+ *   <li>Holds left by an attempt that died (or whose give-back failed) are found by {@link HoldSweeper}, which
+ *   settles or gives them back according to the record, inserting a tombstone first where there is none.</li>
+ * </ol>
+ * No leases, no status compare-and-set: holds are given back at most once, and the record insert decides races.
  */
 final class Reservations {
 
-  private final ReservationLocks locks;
-  private final ReservationStore store;
-  private final StockMoves stock;
+  private final ReservationRecords records;
+  private final StockLedger stock;
+  /** The last request per order id on this instance; touched only on the owning verticle's event loop. */
+  private final Map<String, Future<?>> latest = new HashMap<>();
 
-  Reservations(ReservationLocks locks, ReservationStore store, StockMoves stock) {
-    this.locks = locks;
-    this.store = store;
+  Reservations(ReservationRecords records, StockLedger stock) {
+    this.records = records;
     this.stock = stock;
+  }
+
+  /**
+   * Requests for one order id that reach this instance run one after the other: a duplicate then finds the record
+   * the first one wrote and answers from it, instead of taking stock in parallel only to give it back (and, with
+   * little stock left, being refused meanwhile). Duplicates on other instances stay correct; they just take and give
+   * back.
+   */
+  private <T> Future<T> inTurn(String orderId, Supplier<Future<T>> work) {
+    Future<?> previous = latest.get(orderId);
+    Future<T> result = previous == null ? work.get() : previous.transform(ignored -> work.get());
+    latest.put(orderId, result);
+    result.onComplete(ar -> latest.remove(orderId, result));
+    return result;
   }
 
   Future<JsonObject> reserve(ReservationRequest request) {
     String orderId = request.orderId();
-    // Nearly every reserve is for a new order id: recording the intent is tried first, as an insert, which fails
-    // only if a record exists; that saves reading the record first. Under the lease nobody else writes it meanwhile.
-    return locks.withLock(orderId, () -> store.beginNew(orderId, request.itemsJson()).compose(created -> created
-        .map(this::takeAll)
-        .orElseGet(() -> store.find(orderId).compose(found -> resume(request, found)))));
+    boolean duplicate = latest.containsKey(orderId);
+    return inTurn(orderId, () -> duplicate
+        ? records.find(orderId).compose(found -> answerExisting(found).orElseGet(() -> attempt(request)))
+        : attempt(request));
   }
 
-  /** A record exists (or existed) for this order id: act on what it says. */
-  private Future<JsonObject> resume(ReservationRequest request, Optional<JsonObject> found) {
+  private Future<JsonObject> attempt(ReservationRequest request) {
     String orderId = request.orderId();
-    String status = found.map(r -> r.getString("status")).orElse(FAILED);
-    return switch (status) {
-      // The previous attempt failed and took nothing: try again with this request's items.
-      case FAILED -> store.begin(orderId, request.itemsJson()).compose(this::takeAll);
-      // A worker died half-way: finish (or undo) what its record asked for.
-      case PENDING -> takeAll(found.get());
-      case CONFIRMED -> Future.succeededFuture(answer(found.get()));
-      default -> Future.failedFuture(new ApiError(409, "reservation_released",
-          "This order id has been released; it cannot reserve stock any more."));
-    };
-  }
-
-  Future<JsonObject> release(String orderId) {
-    return locks.withLock(orderId, () -> store.find(orderId).compose(found -> {
-      if (found.isEmpty()) {
-        // Released before (or without) being reserved: a reserve arriving late must not take stock now.
-        return store.tombstone(orderId).map(false);
-      }
-      List<ReservationRequest.Item> items = items(found.get());
-      Future<Boolean> givenBack = switch (found.get().getString("status")) {
-        // Half-finished reserve or release: the markers say exactly what is still held.
-        case PENDING, RELEASING -> giveBackAll(orderId, items);
-        // Settled: mark every item held again (idempotent), record RELEASING, then give back under the markers.
-        case CONFIRMED -> Future.all(items.stream().map(i -> stock.markHeld(orderId, i.productId())).toList())
-            .compose(marked -> store.status(orderId, RELEASING))
-            .compose(releasing -> giveBackAll(orderId, items));
-        // FAILED holds nothing; RELEASED gave everything back already.
-        default -> Future.succeededFuture(false);
-      };
-      return givenBack.compose(released -> store.status(orderId, RELEASED).map(released));
-    })).map(released -> new JsonObject().put("orderId", orderId).put("released", released));
-  }
-
-  /**
-   * Takes every item at once (independent single-document updates, so they run in parallel); if one cannot be
-   * taken, {@link #undo} gives back whatever was. Each take is guarded by the order's marker, so parallel or repeated
-   * takes still take each item at most once.
-   */
-  private Future<JsonObject> takeAll(JsonObject record) {
-    String orderId = record.getString("_id");
-    List<ReservationRequest.Item> items = items(record);
-    List<Future<StockMoves.Take>> takes = items.stream()
-        .map(item -> stock.take(orderId, item.productId(), item.quantity())).toList();
+    String attempt = UUID.randomUUID().toString().replace("-", "");
+    List<ReservationRequest.Item> items = request.items();
+    List<Future<StockLedger.Take>> takes = items.stream()
+        .map(item -> stock.take(item.productId(), new StockLedger.Hold(attempt, orderId, item.quantity()))).toList();
     // join, not all: every take has landed (or failed) before anything is given back.
-    return Future.join(takes).compose(done -> {
-      List<StockMoves.Take> outcomes = takes.stream().map(Future::result).toList();
-      return outcomes.stream().allMatch(t -> t instanceof StockMoves.Taken)
-          ? confirm(orderId, items, outcomes) : undo(orderId, items, outcomes);
-    }).recover(failure -> failure instanceof ApiError ? Future.failedFuture(failure)
-        : giveBackUnlessConfirmed(orderId, items).transform(ignored -> Future.failedFuture(failure)));
+    return Future.join(takes).transform(done -> {
+      if (takes.stream().allMatch(t -> t.succeeded() && t.result() instanceof StockLedger.Taken)) {
+        return confirm(orderId, attempt, items, takes);
+      }
+      Future<Void> givenBack = giveBackTaken(attempt, items, takes);
+      Optional<Throwable> storeFailure = takes.stream().filter(Future::failed).map(Future::cause).findFirst();
+      if (storeFailure.isPresent()) {
+        // Takes whose outcome is unknown keep their holds for the sweeper; what is known taken went back.
+        return givenBack.transform(ignored -> Future.failedFuture(storeFailure.get()));
+      }
+      List<StockLedger.Take> outcomes = takes.stream().map(Future::result).toList();
+      return givenBack.compose(v -> records.find(orderId))
+          .compose(found -> answerExisting(found).orElseGet(() -> Future.failedFuture(refusal(items, outcomes))));
+    });
   }
 
-  /**
-   * The store failed half-way. While the record still says PENDING, what is held is given back now, so a caller
-   * that treats the error as "nothing reserved" is right. If the CONFIRMED write landed after all (the failure was
-   * only in its answer), giving back here would let the caller's release give the same units back a second time:
-   * that release does it, once. If the record cannot be read, it stays as it is for a retry or release to finish.
-   */
-  private Future<Boolean> giveBackUnlessConfirmed(String orderId, List<ReservationRequest.Item> items) {
-    return store.find(orderId).compose(found -> found.isPresent() && PENDING.equals(found.get().getString("status"))
-        ? giveBackAll(orderId, items) : Future.succeededFuture(false));
-  }
-
-  /** Records CONFIRMED first, then drops the markers: in this order, no crash can lose track of held stock. */
-  private Future<JsonObject> confirm(String orderId, List<ReservationRequest.Item> items,
-                                     List<StockMoves.Take> takes) {
+  /** Every item is taken: the CONFIRMED insert decides whether this attempt is the order's reservation. */
+  private Future<JsonObject> confirm(String orderId, String attempt, List<ReservationRequest.Item> items,
+                                     List<Future<StockLedger.Take>> takes) {
     JsonArray lines = new JsonArray();
     long total = 0;
     for (int i = 0; i < items.size(); i++) {
-      JsonObject product = ((StockMoves.Taken) takes.get(i)).product();
+      JsonObject product = ((StockLedger.Taken) takes.get(i).result()).product();
       long price = product.getLong("priceCents");
       total += price * items.get(i).quantity();
       lines.add(new JsonObject().put("productId", items.get(i).productId()).put("name", product.getString("name"))
           .put("quantity", items.get(i).quantity()).put("priceCents", price));
     }
-    JsonObject record = new JsonObject().put("_id", orderId).put("items", lines).put("totalCents", total);
-    return store.confirm(orderId, lines, total)
-        .compose(confirmed -> Future.join(items.stream().map(i -> stock.settle(orderId, i.productId())).toList())
-            .otherwiseEmpty())
-        .map(settled -> answer(record));
+    JsonObject record = ReservationRecords.confirmed(orderId, attempt, lines, total);
+    List<String> productIds = items.stream().map(ReservationRequest.Item::productId).toList();
+    return records.insert(record).transform(inserted -> {
+      if (inserted.succeeded() && inserted.result()) {
+        stock.settle(attempt, productIds);
+        return Future.succeededFuture(answer(record));
+      }
+      if (inserted.succeeded()) {
+        // Another attempt, or a release, wrote this order id's record first: ours is not needed.
+        return giveBackTaken(attempt, items, takes).compose(v -> records.find(orderId))
+            .compose(found -> answerExisting(found).orElseGet(() -> Future.failedFuture(released())));
+      }
+      // The insert's outcome is unknown. If the record says it is ours, it landed; otherwise the holds stay for the
+      // sweeper, which settles them if the insert lands after all, or fences it off with a tombstone and gives back.
+      return records.find(orderId).transform(found -> {
+        if (found.succeeded() && found.result().isPresent()
+            && attempt.equals(found.result().get().getString("attempt"))) {
+          stock.settle(attempt, productIds);
+          return Future.succeededFuture(answer(found.result().get()));
+        }
+        return Future.failedFuture(inserted.cause());
+      });
+    });
   }
 
-  /**
-   * Some item could not be taken (every item was tried, so the answer names every short or unknown product): every
-   * marker of this order is given back and FAILED is recorded.
-   */
-  private Future<JsonObject> undo(String orderId, List<ReservationRequest.Item> items,
-                                  List<StockMoves.Take> outcomes) {
-    ApiError error = failure(items, outcomes);
-    return giveBackAll(orderId, items)
-        .compose(givenBack -> store.fail(orderId, error.toJson()))
-        .compose(failed -> Future.failedFuture(error));
+  /** The answer a record already gives: its reservation, or {@code reservation_released}; empty without one. */
+  private static Optional<Future<JsonObject>> answerExisting(Optional<JsonObject> found) {
+    return found.map(record -> CONFIRMED.equals(record.getString("status"))
+        ? Future.succeededFuture(answer(record)) : Future.failedFuture(released()));
+  }
+
+  Future<JsonObject> release(String orderId) {
+    return inTurn(orderId, () -> giveBackReservation(orderId)).map(released -> new JsonObject().put("orderId", orderId)
+        .put("released", released));
+  }
+
+  /** True when this call released a confirmed reservation (its units are back). */
+  private Future<Boolean> giveBackReservation(String orderId) {
+    return records.find(orderId).compose(found -> {
+      if (found.isEmpty()) {
+        // Released before (or without) being reserved: the tombstone makes an attempt still in flight lose its
+        // insert and give back, and a late reserve take nothing. If a record appeared meanwhile, act on it.
+        return records.insert(ReservationRecords.tombstone(orderId))
+            .compose(inserted -> inserted ? Future.succeededFuture(false) : giveBackReservation(orderId));
+      }
+      JsonObject record = found.get();
+      if (!CONFIRMED.equals(record.getString("status"))) {
+        return Future.succeededFuture(false);
+      }
+      String attempt = ReservationRecords.attemptOf(record);
+      List<Future<Boolean>> gives = new ArrayList<>();
+      JsonArray lines = record.getJsonArray("items", new JsonArray());
+      for (int i = 0; i < lines.size(); i++) {
+        JsonObject line = lines.getJsonObject(i);
+        gives.add(stock.giveBackConfirmed(line.getString("productId"), attempt, line.getLong("quantity")));
+      }
+      return Future.all(gives).compose(all -> records.markReleased(orderId));
+    });
+  }
+
+  /** Gives back what this attempt is known to have taken (each give-back at most once, guarded by its hold). */
+  private Future<Void> giveBackTaken(String attempt, List<ReservationRequest.Item> items,
+                                     List<Future<StockLedger.Take>> takes) {
+    List<Future<Boolean>> gives = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      if (takes.get(i).succeeded() && takes.get(i).result() instanceof StockLedger.Taken) {
+        gives.add(stock.giveBack(items.get(i).productId(), attempt, items.get(i).quantity()));
+      }
+    }
+    // A give-back that fails leaves its hold for the sweeper: the answer does not wait for a retry.
+    return Future.join(gives).otherwiseEmpty().mapEmpty();
   }
 
   /** 404 naming every unknown product if there is one; else 409 with one entry per short product. */
-  private static ApiError failure(List<ReservationRequest.Item> items, List<StockMoves.Take> outcomes) {
+  private static ApiError refusal(List<ReservationRequest.Item> items, List<StockLedger.Take> outcomes) {
     JsonArray missing = new JsonArray();
     JsonArray shortItems = new JsonArray();
     for (int i = 0; i < items.size(); i++) {
       ReservationRequest.Item item = items.get(i);
-      if (outcomes.get(i) instanceof StockMoves.Missing) {
+      if (outcomes.get(i) instanceof StockLedger.Missing) {
         missing.add(new JsonObject().put("productId", item.productId()));
-      } else if (outcomes.get(i) instanceof StockMoves.Short s) {
+      } else if (outcomes.get(i) instanceof StockLedger.Short s) {
         shortItems.add(new JsonObject().put("productId", item.productId()).put("requested", item.quantity())
             .put("available", s.available()));
       }
@@ -175,20 +199,9 @@ final class Reservations {
     return new ApiError(409, "insufficient_stock", "Not enough stock for every item.", shortItems, Map.of());
   }
 
-  /** Gives back every item this order holds (its marker is present); true when any units went back. */
-  private Future<Boolean> giveBackAll(String orderId, List<ReservationRequest.Item> items) {
-    List<Future<Boolean>> gives = items.stream()
-        .map(item -> stock.giveBack(orderId, item.productId(), item.quantity())).toList();
-    return Future.all(gives).map(all -> gives.stream().anyMatch(Future::result));
-  }
-
-  private static List<ReservationRequest.Item> items(JsonObject record) {
-    JsonArray items = record.getJsonArray("items", new JsonArray());
-    List<ReservationRequest.Item> list = new ArrayList<>();
-    for (int i = 0; i < items.size(); i++) {
-      list.add(ReservationRequest.Item.fromJson(items.getJsonObject(i)));
-    }
-    return list;
+  private static ApiError released() {
+    return new ApiError(409, "reservation_released",
+        "This order id has been released; it cannot reserve stock any more.");
   }
 
   private static JsonObject answer(JsonObject record) {

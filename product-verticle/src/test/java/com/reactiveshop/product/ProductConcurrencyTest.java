@@ -82,6 +82,36 @@ class ProductConcurrencyTest {
     assertEquals(0, fx.stock(id));
   }
 
+  /**
+   * Mixed quantities against little stock, over two instances: never oversold, every unit taken is in a confirmed
+   * reservation, and every refusal asked for more than the stock it reports.
+   */
+  @Test
+  void mixedQuantitiesNeverOversellAndRefusalsAreHonest() throws Exception {
+    String id = fx.createProduct("Mixed", 10, 37).getString("id");
+    List<JsonObject> requests = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      requests.add(reserveRequest(UUID.randomUUID().toString(), id, 1 + i % 5));
+    }
+    long taken = 0;
+    int refused = 0;
+    for (Message reply : sendAll("products.reserve", requests)) {
+      if (isError(reply)) {
+        JsonObject detail = assertErrorReply(reply, 409, "insufficient_stock").getJsonArray("details")
+            .getJsonObject(0);
+        assertTrue(detail.getLong("requested") > detail.getLong("available"), detail::encode);
+        refused++;
+      } else {
+        taken += json(reply).getJsonArray("items").getJsonObject(0).getLong("quantity");
+      }
+    }
+    long left = fx.stock(id);
+    assertTrue(left >= 0);
+    assertEquals(37, taken + left, "every unit that left stock is in a confirmed reservation");
+    assertTrue(refused > 0);
+    assertTrue(left < 5, "first fit leaves less than the largest quantity asked for: " + left);
+  }
+
   @Test
   void concurrentDuplicatesOfOneOrderMoveStockOnceEachWay() throws Exception {
     String a = fx.createProduct("Dup A", 100, 50).getString("id");

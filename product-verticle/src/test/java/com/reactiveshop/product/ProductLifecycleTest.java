@@ -1,7 +1,8 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.discovery.Discovery;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
@@ -21,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a deployment leaves behind (discovery record, readiness), and how reservations left half-finished by a
- * crashed instance are completed or undone: the crash states are written straight into the store.
+ * crashed instance are settled or given back: the crash states are written straight into the store, then the
+ * {@link HoldSweeper} or a request finishes them.
  */
 class ProductLifecycleTest {
 
@@ -71,108 +73,122 @@ class ProductLifecycleTest {
     assertTrue(eventually(() -> fx.get("/health/ready").statusCode() == 200), "ready again once MongoDB is back");
   }
 
-  /** The state a crash leaves after taking item A (stock and marker) and before taking item B. */
-  private String[] crashedWhileReserving(String orderId) {
+  /** A hold as a reservation attempt leaves it on a product, taking the units with it, {@code ageMs} ago. */
+  private void injectHold(String productId, String attempt, String orderId, long quantity, long ageMs) {
+    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", productId), new JsonObject()
+        .put("$inc", new JsonObject().put("stock", -quantity))
+        .put("$set", new JsonObject().put(StockLedger.holdField(attempt), new JsonObject().put("o", orderId)
+            .put("q", quantity).put("at", System.currentTimeMillis() - ageMs)))));
+  }
+
+  private JsonObject holds(String productId) {
+    return await(fx.db.findOne(ProductStore.COLLECTION, new JsonObject().put("_id", productId), null))
+        .getJsonObject("holds", new JsonObject());
+  }
+
+  private JsonObject record(String orderId) {
+    return await(fx.db.findOne(ReservationRecords.COLLECTION, new JsonObject().put("_id", orderId), null));
+  }
+
+  /** One sweep, as the periodic one does it, run on a Vert.x context like the verticle's. */
+  private int sweep() {
+    Context context = fx.vertx.getOrCreateContext();
+    HoldSweeper sweeper = new HoldSweeper(fx.vertx, fx.db, new ReservationRecords(fx.db), new StockLedger(fx.db));
+    return await(Future.<Integer>future(done -> context.runOnContext(v ->
+        sweeper.sweep(System.currentTimeMillis()).onComplete(done))));
+  }
+
+  private static final long OLD = HoldSweeper.GRACE_MS + 60_000;
+
+  @Test
+  void anAttemptThatDiedBeforeRecordingGetsItsUnitsBackAndItsOrderIdFenced() throws Exception {
     String a = fx.createProduct("Crash A", 100, 10).getString("id");
     String b = fx.createProduct("Crash B", 200, 5).getString("id");
-    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", a), new JsonObject()
-        .put("$inc", new JsonObject().put("stock", -2)).put("$push", new JsonObject().put("pending", orderId))));
-    await(fx.db.insert(ReservationStore.COLLECTION, new JsonObject().put("_id", orderId).put("status", "PENDING")
-        .put("items", new JsonArray().add(item(a, 2)).add(item(b, 3)))));
+    String orderId = UUID.randomUUID().toString();
+    // Crash state: A taken (stock and hold), B not yet, no record.
+    injectHold(a, "deadattempt", orderId, 2, OLD);
     assertEquals(8, fx.stock(a));
-    return new String[] {a, b};
-  }
 
-  private static JsonObject item(String productId, long quantity) {
-    return new JsonObject().put("productId", productId).put("quantity", quantity);
-  }
-
-  private JsonArray pending(String productId) {
-    return await(fx.db.findOne(ProductStore.COLLECTION, new JsonObject().put("_id", productId), null))
-        .getJsonArray("pending");
-  }
-
-  @Test
-  void releaseUndoesAHalfFinishedReservationExactly() throws Exception {
-    String orderId = UUID.randomUUID().toString();
-    String[] ids = crashedWhileReserving(orderId);
-    JsonObject release = new JsonObject().put("orderId", orderId);
-    assertTrue(fx.natsOk("products.release", release).getBoolean("released"));
-    assertEquals(10, fx.stock(ids[0]));
-    assertEquals(5, fx.stock(ids[1]));
-    assertEquals(new JsonArray(), pending(ids[0]));
-    assertEquals(false, fx.natsOk("products.release", release).getBoolean("released"));
-    assertEquals(10, fx.stock(ids[0]));
+    assertEquals(1, sweep());
+    assertEquals(10, fx.stock(a));
+    assertEquals(new JsonObject(), holds(a));
+    assertEquals("RELEASED", record(orderId).getString("status"), "a tombstone fences the dead attempt off");
+    // The attempt, were it only slow, could not confirm now; neither can a late reserve of the same order id.
+    assertErrorReply(fx.natsRequest("products.reserve", reserveRequest(orderId, a, 2, b, 3).encode()), 409,
+        "reservation_released");
+    assertEquals(10, fx.stock(a));
+    assertEquals(5, fx.stock(b));
+    assertEquals(0, sweep(), "nothing left to do");
   }
 
   @Test
-  void repeatedReserveCompletesAHalfFinishedReservation() throws Exception {
+  void aRecentHoldIsLeftToItsAttempt() throws Exception {
+    String a = fx.createProduct("Busy", 100, 10).getString("id");
+    injectHold(a, "liveattempt", UUID.randomUUID().toString(), 2, 0);
+    assertEquals(0, sweep());
+    assertEquals(8, fx.stock(a));
+    assertTrue(holds(a).containsKey("liveattempt"));
+  }
+
+  @Test
+  void anUnsettledHoldOfAConfirmedReservationIsOnlyDropped() throws Exception {
+    String a = fx.createProduct("Settle", 100, 10).getString("id");
     String orderId = UUID.randomUUID().toString();
-    String[] ids = crashedWhileReserving(orderId);
-    // The record's items are what is completed, whatever the repeated request says.
-    JsonObject reply = fx.natsOk("products.reserve", reserveRequest(orderId, ids[0], 2, ids[1], 3));
-    assertEquals(2 * 100 + 3 * 200, reply.getLong("totalCents"));
-    assertEquals(8, fx.stock(ids[0]));
-    assertEquals(2, fx.stock(ids[1]));
-    assertEquals(new JsonArray(), pending(ids[0]));
-    assertEquals(new JsonArray(), pending(ids[1]));
+    fx.natsOk("products.reserve", reserveRequest(orderId, a, 4));
+    String attempt = record(orderId).getString("attempt");
+    assertTrue(eventually(() -> holds(a).isEmpty()), "settled after the answer");
+    // Crash state: the settle never happened (its hold is still there, the units were taken once).
+    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", a), new JsonObject()
+        .put("$set", new JsonObject().put(StockLedger.holdField(attempt), new JsonObject().put("o", orderId)
+            .put("q", 4).put("at", System.currentTimeMillis() - OLD)))));
+
+    assertEquals(1, sweep());
+    assertEquals(6, fx.stock(a), "the confirmed order keeps its units");
+    assertEquals(new JsonObject(), holds(a));
     assertTrue(fx.natsOk("products.release", new JsonObject().put("orderId", orderId)).getBoolean("released"));
-    assertEquals(10, fx.stock(ids[0]));
-    assertEquals(5, fx.stock(ids[1]));
+    assertEquals(10, fx.stock(a));
   }
 
   @Test
-  void repeatedReserveUndoesAHalfFinishedReservationThatCanNoLongerComplete() throws Exception {
+  void aHoldOfAnAttemptThatLostToAConfirmedOneIsGivenBack() throws Exception {
+    String a = fx.createProduct("Duplicate", 100, 10).getString("id");
     String orderId = UUID.randomUUID().toString();
-    String[] ids = crashedWhileReserving(orderId);
-    fx.send(io.vertx.core.http.HttpMethod.PUT, ProductVerticle.API + "/" + ids[1],
-        "{\"name\":\"Crash B\",\"priceCents\":200,\"stock\":1}");
-    JsonObject error = assertErrorReply(fx.natsRequest("products.reserve",
-        reserveRequest(orderId, ids[0], 2, ids[1], 3).encode()), 409, "insufficient_stock");
-    assertEquals(new JsonArray().add(new JsonObject().put("productId", ids[1]).put("requested", 3)
-        .put("available", 1)), error.getJsonArray("details"));
-    assertEquals(10, fx.stock(ids[0]));
-    assertEquals(1, fx.stock(ids[1]));
+    fx.natsOk("products.reserve", reserveRequest(orderId, a, 3));
+    injectHold(a, "losingattempt", orderId, 3, OLD);
+    assertEquals(4, fx.stock(a));
+    assertEquals(1, sweep());
+    assertEquals(7, fx.stock(a));
+    assertEquals("CONFIRMED", record(orderId).getString("status"));
   }
 
   @Test
-  void releaseFinishesAHalfFinishedRelease() throws Exception {
+  void releaseFinishesAHalfFinishedReleaseAndGivesBackOnce() throws Exception {
     String orderId = UUID.randomUUID().toString();
     String a = fx.createProduct("Back A", 100, 10).getString("id");
     String b = fx.createProduct("Back B", 100, 10).getString("id");
     fx.natsOk("products.reserve", reserveRequest(orderId, a, 2, b, 3));
-    // Crash state: RELEASING recorded, A already given back (marker gone), B still marked as held.
-    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", a),
-        new JsonObject().put("$inc", new JsonObject().put("stock", 2))));
-    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", b),
-        new JsonObject().put("$addToSet", new JsonObject().put("pending", orderId))));
-    await(fx.db.updateCollection(ReservationStore.COLLECTION, new JsonObject().put("_id", orderId),
-        new JsonObject().put("$set", new JsonObject().put("status", "RELEASING"))));
-    assertTrue(fx.natsOk("products.release", new JsonObject().put("orderId", orderId)).getBoolean("released"));
+    String attempt = record(orderId).getString("attempt");
+    // Crash state: A already given back (with its freed marker), B not yet, the record still CONFIRMED.
+    await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", a), new JsonObject()
+        .put("$inc", new JsonObject().put("stock", 2))
+        .put("$set", new JsonObject().put(StockLedger.freedField(attempt), System.currentTimeMillis()))));
+    JsonObject release = new JsonObject().put("orderId", orderId);
+    assertTrue(fx.natsOk("products.release", release).getBoolean("released"));
+    assertEquals(10, fx.stock(a));
+    assertEquals(10, fx.stock(b));
+    assertEquals("RELEASED", record(orderId).getString("status"));
+    assertEquals(false, fx.natsOk("products.release", release).getBoolean("released"));
     assertEquals(10, fx.stock(a));
     assertEquals(10, fx.stock(b));
   }
 
   @Test
-  void anExpiredLeaseOfADeadInstanceIsTakenOver() throws Exception {
-    String id = fx.createProduct("Lease", 100, 10).getString("id");
+  void aRepeatedReserveOfAConfirmedOrderAnswersTheSameAfterStockRanOut() throws Exception {
+    String a = fx.createProduct("Last ones", 150, 2).getString("id");
     String orderId = UUID.randomUUID().toString();
-    await(fx.db.insert(ReservationLocks.COLLECTION, new JsonObject().put("_id", orderId).put("owner", "dead")
-        .put("until", System.currentTimeMillis() - 1)));
-    fx.natsOk("products.reserve", reserveRequest(orderId, id, 4));
-    assertEquals(6, fx.stock(id));
-    assertEquals(0L, await(fx.db.count(ReservationLocks.COLLECTION, new JsonObject())));
-  }
-
-  @Test
-  void aLiveLeaseHeldElsewhereMakesTheRequestRetryLaterAndChangesNothing() throws Exception {
-    String id = fx.createProduct("Busy", 100, 10).getString("id");
-    String orderId = UUID.randomUUID().toString();
-    await(fx.db.insert(ReservationLocks.COLLECTION, new JsonObject().put("_id", orderId).put("owner", "other")
-        .put("until", System.currentTimeMillis() + 600_000)));
-    assertErrorReply(fx.natsRequest("products.reserve", reserveRequest(orderId, id, 4).encode()), 409,
-        "request_in_progress");
-    assertEquals(10, fx.stock(id));
-    assertEquals(1L, await(fx.db.count(ReservationLocks.COLLECTION, new JsonObject())), "the other lease is kept");
+    JsonObject first = fx.natsOk("products.reserve", reserveRequest(orderId, a, 2));
+    assertEquals(0, fx.stock(a));
+    assertEquals(first, fx.natsOk("products.reserve", reserveRequest(orderId, a, 2)));
+    assertEquals(0, fx.stock(a));
   }
 }

@@ -217,7 +217,7 @@ class ProductNatsTest {
     assertTrue(!error.containsKey("details") || !error.getJsonArray("details").isEmpty());
     assertEquals(10, fx.stock(id));
     // Nothing was recorded for the order id either.
-    assertEquals(0L, await(fx.db.count(ReservationStore.COLLECTION,
+    assertEquals(0L, await(fx.db.count(ReservationRecords.COLLECTION,
         new JsonObject().put("_id", "o"))));
   }
 

@@ -1,0 +1,104 @@
+package com.reactiveshop.common.async;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Group commit on one event loop. While one flush is in flight, submitted items wait; when it completes they all go in
+ * the next flush, as one batch. The first item after an idle moment is flushed at once, so a lone request pays no
+ * extra latency, and under load batches grow by themselves to whatever arrived during one round trip. This is how
+ * the order path turns many concurrent requests into few store commands.
+ *
+ * <p>Not thread-safe: submit from one Vert.x context only, and let {@code flush} complete its future on that context
+ * (Vert.x clients do, when called from it).
+ *
+ * @param <T> what is submitted
+ * @param <R> the outcome of one item; {@code flush} answers one per item, in order
+ */
+public final class GroupCommit<T, R> {
+
+  private final Function<List<T>, Future<List<R>>> flush;
+  private final int maxBatch;
+  private final Runnable onIdle;
+  private List<Waiting<T, R>> waiting = new ArrayList<>();
+  private boolean flushing;
+
+  private record Waiting<T, R>(T item, Promise<R> promise) {
+  }
+
+  /**
+   * @param flush    writes one batch; its list of outcomes matches the batch item by item
+   * @param maxBatch the most items in one flush (a store command has size limits; the rest waits for the next one)
+   * @param onIdle   run when nothing is waiting or in flight any more (lets an owner forget idle instances)
+   */
+  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch, Runnable onIdle) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch must be at least 1");
+    }
+    this.flush = flush;
+    this.maxBatch = maxBatch;
+    this.onIdle = onIdle;
+  }
+
+  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch) {
+    this(flush, maxBatch, () -> {
+    });
+  }
+
+  /** The outcome of {@code item} once the batch it joins has been flushed. */
+  public Future<R> submit(T item) {
+    Promise<R> promise = Promise.promise();
+    waiting.add(new Waiting<>(item, promise));
+    if (!flushing) {
+      flushNext();
+    }
+    return promise.future();
+  }
+
+  /** True when nothing waits and nothing is in flight. */
+  public boolean idle() {
+    return !flushing && waiting.isEmpty();
+  }
+
+  private void flushNext() {
+    if (waiting.isEmpty()) {
+      flushing = false;
+      onIdle.run();
+      return;
+    }
+    flushing = true;
+    List<Waiting<T, R>> batch;
+    if (waiting.size() <= maxBatch) {
+      batch = waiting;
+      waiting = new ArrayList<>();
+    } else {
+      batch = new ArrayList<>(waiting.subList(0, maxBatch));
+      waiting.subList(0, maxBatch).clear();
+    }
+    List<T> items = new ArrayList<>(batch.size());
+    batch.forEach(w -> items.add(w.item()));
+    Future<List<R>> written;
+    try {
+      written = flush.apply(items);
+    } catch (RuntimeException e) {
+      written = Future.failedFuture(e);
+    }
+    written.onComplete(ar -> {
+      for (int i = 0; i < batch.size(); i++) {
+        if (ar.failed()) {
+          batch.get(i).promise().tryFail(ar.cause());
+        } else if (ar.result() == null || ar.result().size() != batch.size()) {
+          batch.get(i).promise().tryFail(new IllegalStateException("flush answered " + batch.size()
+              + " items with " + (ar.result() == null ? "nothing" : ar.result().size() + " outcomes")));
+        } else {
+          batch.get(i).promise().tryComplete(ar.result().get(i));
+        }
+      }
+      flushNext();
+    });
+  }
+}

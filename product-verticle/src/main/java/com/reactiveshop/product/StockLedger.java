@@ -1,0 +1,214 @@
+package com.reactiveshop.product;
+
+import com.reactiveshop.common.async.GroupCommit;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Stock moves on the {@code products} collection, made for reservations. Every unit taken for a reservation attempt is
+ * recorded on the product itself, in the same single-document update that takes it: a hold
+ * {@code holds.<attempt>: {o: orderId, q: quantity, at: epochMillis}}. So whether an attempt's units are out of stock
+ * can always be read back from the product, after a crash between any two steps. A hold is dropped when its attempt
+ * is settled (its CONFIRMED record now accounts for the units) or given back (at most once: the give-back is
+ * conditional on the hold being there and removes it in the same update).
+ *
+ * <p><b>Group commit per product.</b> While one take for a product is in flight, further takes for it queue on this
+ * instance; the queue is then written as ONE conditional decrement of the summed quantity with all its holds. If the
+ * sum does not fit, the product is read once and the takes that fit are chosen in arrival order (first fit: each take
+ * that still fits is taken, the others are refused, so every refusal asks for more than what is finally left) and
+ * written as one conditional decrement again. The condition {@code stock >= sum} is checked by the database, so any
+ * number of instances can never drive stock below zero; they only coalesce less.
+ *
+ * <p>Giving back the units of a CONFIRMED reservation (a release) is guarded by a {@code freed.<attempt>} marker
+ * instead, set in the same update: a release repeated or racing on another instance gives back once.
+ *
+ * <p>On the embedded MongoDB-wire server a filter with more fields than {@code _id} scans the collection; that is
+ * accepted here only for {@code products}, which is a bounded catalog (on MongoDB the {@code _id} index serves it).
+ */
+final class StockLedger {
+
+  /** One attempt's claim on units of one product. */
+  record Hold(String attempt, String orderId, long quantity) {
+  }
+
+  /** What happened to one take. */
+  sealed interface Take permits Taken, Short, Missing {
+  }
+
+  /** The units are held for the attempt; {@code product} is the document right after. */
+  record Taken(JsonObject product) implements Take {
+  }
+
+  /** Not enough stock; {@code available} is what is left. */
+  record Short(long available) implements Take {
+  }
+
+  record Missing() implements Take {
+  }
+
+  /** One command carries at most this many holds (a batch beyond it waits for the next flush). */
+  private static final int MAX_BATCH = 500;
+  /** A conditional take that loses to another instance's write is re-read and retried this many times. */
+  private static final int MAX_ROUNDS = 5;
+
+  private final MongoClient mongo;
+  private final Map<String, GroupCommit<Hold, Take>> takers = new HashMap<>();
+  private final GroupCommit<Settle, Void> settles;
+
+  private record Settle(String attempt, List<String> productIds) {
+  }
+
+  StockLedger(MongoClient mongo) {
+    this.mongo = mongo;
+    this.settles = new GroupCommit<>(this::settleBatch, MAX_BATCH);
+  }
+
+  /** Takes {@code hold.quantity()} units of the product for the hold's attempt, or says why not. */
+  Future<Take> take(String productId, Hold hold) {
+    if (!ProductIds.isWellFormed(productId)) {
+      return Future.succeededFuture(new Missing());
+    }
+    GroupCommit<Hold, Take> taker = takers.get(productId);
+    if (taker == null) {
+      taker = new GroupCommit<>(batch -> takeBatch(productId, batch, MAX_ROUNDS), MAX_BATCH,
+          () -> takers.remove(productId));
+      takers.put(productId, taker);
+    }
+    return taker.submit(hold);
+  }
+
+  private Future<List<Take>> takeBatch(String productId, List<Hold> holds, int roundsLeft) {
+    return conditionalTake(productId, holds).compose(product -> product != null
+        ? Future.succeededFuture(holds.stream().<Take>map(h -> new Taken(product)).toList())
+        : takeWhatFits(productId, holds, roundsLeft));
+  }
+
+  /** The sum did not fit (or another writer got in between): read the product, take the arrival-order fits. */
+  private Future<List<Take>> takeWhatFits(String productId, List<Hold> holds, int roundsLeft) {
+    return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), new JsonObject().put("stock", 1))
+        .compose(product -> {
+          if (product == null) {
+            return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
+          }
+          long left = product.getLong("stock", 0L);
+          List<Hold> fitting = new ArrayList<>();
+          for (Hold hold : holds) {
+            if (hold.quantity() <= left) {
+              fitting.add(hold);
+              left -= hold.quantity();
+            }
+          }
+          if (fitting.isEmpty()) {
+            long available = product.getLong("stock", 0L);
+            return Future.succeededFuture(holds.stream().<Take>map(h -> new Short(available)).toList());
+          }
+          if (roundsLeft <= 1) {
+            return Future.failedFuture(new IllegalStateException("stock of product " + productId
+                + " kept changing under concurrent writers"));
+          }
+          return conditionalTake(productId, fitting).compose(taken -> taken == null
+              ? takeWhatFits(productId, holds, roundsLeft - 1)
+              : Future.succeededFuture(outcomes(holds, fitting, taken)));
+        });
+  }
+
+  private static List<Take> outcomes(List<Hold> holds, List<Hold> fitting, JsonObject taken) {
+    Set<Hold> took = Collections.newSetFromMap(new IdentityHashMap<>());
+    took.addAll(fitting);
+    long available = taken.getLong("stock", 0L);
+    return holds.stream().<Take>map(h -> took.contains(h) ? new Taken(taken) : new Short(available)).toList();
+  }
+
+  /** One update: {@code stock -= sum} with every hold, only if {@code stock >= sum}; the new document, or null. */
+  private Future<JsonObject> conditionalTake(String productId, List<Hold> holds) {
+    long sum = 0;
+    long now = System.currentTimeMillis();
+    JsonObject set = new JsonObject();
+    for (Hold hold : holds) {
+      sum += hold.quantity();
+      set.put(holdField(hold.attempt()), new JsonObject().put("o", hold.orderId()).put("q", hold.quantity())
+          .put("at", now));
+    }
+    JsonObject filter = ProductStore.byId(productId).put("stock", new JsonObject().put("$gte", sum));
+    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", -sum)).put("$set", set);
+    return mongo.findOneAndUpdateWithOptions(ProductStore.COLLECTION, filter, update, new FindOptions(),
+        new UpdateOptions().setReturningNewDocument(true));
+  }
+
+  /**
+   * Gives back the units of an attempt that did not become the order's reservation, if its hold is still there (the
+   * hold goes in the same update, so this happens at most once). True when units went back.
+   */
+  Future<Boolean> giveBack(String productId, String attempt, long quantity) {
+    JsonObject filter = ProductStore.byId(productId)
+        .put(holdField(attempt), new JsonObject().put("$exists", true));
+    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", quantity))
+        .put("$unset", new JsonObject().put(holdField(attempt), ""));
+    return mongo.updateCollection(ProductStore.COLLECTION, filter, update)
+        .map(result -> result != null && result.getDocModified() > 0);
+  }
+
+  /**
+   * Gives back the units of a CONFIRMED reservation made by {@code attempt}, once: the {@code freed} marker set in the
+   * same update stops a repeat. Its hold, if not settled yet, goes too. True when units went back.
+   */
+  Future<Boolean> giveBackConfirmed(String productId, String attempt, long quantity) {
+    if (!ProductIds.isWellFormed(productId)) {
+      return Future.succeededFuture(false);
+    }
+    JsonObject filter = ProductStore.byId(productId)
+        .put(freedField(attempt), new JsonObject().put("$exists", false));
+    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", quantity))
+        .put("$set", new JsonObject().put(freedField(attempt), System.currentTimeMillis()))
+        .put("$unset", new JsonObject().put(holdField(attempt), ""));
+    return mongo.updateCollection(ProductStore.COLLECTION, filter, update)
+        .map(result -> result != null && result.getDocModified() > 0);
+  }
+
+  /**
+   * Drops the holds of a confirmed attempt (its record now accounts for the units). Off the answer path and batched:
+   * one update for every attempt settled during the previous one. A settle that fails is left to {@link HoldSweeper}.
+   */
+  void settle(String attempt, List<String> productIds) {
+    settles.submit(new Settle(attempt, productIds));
+  }
+
+  private Future<List<Void>> settleBatch(List<Settle> batch) {
+    Set<String> products = new LinkedHashSet<>();
+    JsonObject unset = new JsonObject();
+    for (Settle settle : batch) {
+      products.addAll(settle.productIds());
+      unset.put(holdField(settle.attempt()), "");
+    }
+    List<Void> done = Collections.nCopies(batch.size(), null);
+    return dropFields(products, unset).map(done).otherwise(done);
+  }
+
+  /** Unsets {@code fields} (each {@code holds.x} or {@code freed.x}) on the given products, in one update. */
+  Future<Void> dropFields(Set<String> productIds, JsonObject fields) {
+    JsonObject filter = new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(List.copyOf(productIds))));
+    return mongo.updateCollectionWithOptions(ProductStore.COLLECTION, filter, new JsonObject().put("$unset", fields),
+        new UpdateOptions().setMulti(true)).mapEmpty();
+  }
+
+  static String holdField(String attempt) {
+    return "holds." + attempt;
+  }
+
+  static String freedField(String attempt) {
+    return "freed." + attempt;
+  }
+}
