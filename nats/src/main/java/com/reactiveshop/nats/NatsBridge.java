@@ -101,16 +101,29 @@ public final class NatsBridge {
 
   /**
    * Sends a JSON request and completes, on the caller's context, with the JSON reply. An error reply (with the
-   * {@code Nats-Service-Error-Code} header) fails with the {@link ApiError} it carries; no answer fails with
-   * {@link NatsUnavailableException}.
+   * {@code Nats-Service-Error-Code} header) fails with the {@link ApiError} it carries (503 {@code overloaded} when
+   * the service refused it for having too many in flight); no answer fails with {@link NatsUnavailableException}.
+   * The request carries its deadline, now + {@code timeout}, in the {@link RequestDeadline#HEADER} header.
    */
   public Future<JsonObject> request(String subject, JsonObject body, Duration timeout) {
+    return request(subject, null, body, timeout);
+  }
+
+  /**
+   * As {@link #request(String, JsonObject, Duration)}, sending {@code headers} too (e.g. {@code traceparent}); they
+   * are copied, never changed. The request always carries {@link RequestDeadline#HEADER} = now + {@code timeout}
+   * (or the earlier deadline found in {@code headers}), so a service can skip it once this caller has given up.
+   */
+  public Future<JsonObject> request(String subject, Headers headers, JsonObject body, Duration timeout) {
     Context context = vertx.getOrCreateContext();
     if (!isConnected()) {
       return Future.failedFuture(new NatsUnavailableException("NATS is " + connection.getStatus(), true));
     }
+    // An absolute wall-clock time, so it means the same in the serving process: the clocks of one deployment are
+    // assumed NTP-synced (see RequestDeadline).
+    Headers sent = RequestDeadline.stamp(headers, System.currentTimeMillis() + timeout.toMillis());
     Promise<Message> promise = Promise.promise();
-    connection.requestWithTimeout(subject, null, body.toBuffer().getBytes(), timeout)
+    connection.requestWithTimeout(subject, sent, body.toBuffer().getBytes(), timeout)
         .whenComplete((message, failure) -> context.runOnContext(v -> {
           if (failure == null) {
             promise.tryComplete(message);

@@ -4,6 +4,7 @@ import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Unavailability;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
 import io.nats.service.Service;
@@ -14,51 +15,89 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A service registered with the NATS Services API ({@code $SRV.PING|INFO|STATS}, {@code nats micro ls}), whose
  * endpoints listen in queue group {@code q} and whose handlers run on the context of the verticle that started it.
  * The jnats dispatcher thread only hands each message over; it never waits for the work.
+ * <p>
+ * So that an overload does not feed on itself, the dispatcher thread first drops, unanswered, a request whose
+ * {@link RequestDeadline} has passed (its requester gave up), then refuses at once with 503 {@code overloaded} a
+ * request beyond {@code maxInFlight} handed over and not yet answered; the context checks the deadline again just
+ * before the handler runs, as a request may have waited there. Both are counted ({@link DropCounters}).
  */
 public final class NatsMicroService {
 
   public static final String QUEUE_GROUP = "q";
   private static final Logger LOG = LoggerFactory.getLogger(NatsMicroService.class);
+  /**
+   * Requests one instance may have handed to its event loop and not yet answered. At the order service's 2 s timeout
+   * and a few thousand answers per second per instance, this is a backlog that can still be answered in time;
+   * requests beyond it would only wait until their caller has given up.
+   */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 512;
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  private static final ApiError OVERLOADED = new ApiError(503, DropCounters.OVERLOADED,
+      "The service has too many requests in progress; try again shortly.");
 
   private final NatsBridge nats;
   private final Context context;
   private final Service service;
-  /** Requests handed to the context and not yet answered; touched only on {@link #context}. */
+  /** Requests handed over (queued on the context or being handled) and not yet answered or dropped. */
+  private final InFlightLimit handedOver;
+  private final List<DropCounters> drops = new ArrayList<>();
+  /** Requests whose handler runs and has not answered yet; touched only on {@link #context}; what stop() waits for. */
   private int inFlight;
   private Promise<Void> drained;
 
   private NatsMicroService(NatsBridge nats, Context context, String name, String version, String description,
-                           List<NatsEndpoint> endpoints) {
+                           List<NatsEndpoint> endpoints, int maxInFlight) {
     this.nats = nats;
     this.context = context;
+    this.handedOver = new InFlightLimit(maxInFlight);
+    // Null when Vert.x runs without metrics: the drops are then only in $SRV.STATS.
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
     var builder = Service.builder().connection(nats.connection()).name(name).version(version)
         .description(description);
     for (NatsEndpoint endpoint : endpoints) {
+      DropCounters counters = new DropCounters(name, registry);
+      drops.add(counters);
       builder.addServiceEndpoint(ServiceEndpoint.builder()
           .endpointName(endpoint.name())
           .endpointSubject(endpoint.subject())
           .endpointQueueGroup(QUEUE_GROUP)
-          .handler(message -> context.runOnContext(v -> dispatch(endpoint, message)))
+          .statsDataSupplier(counters::statsData)
+          .handler(message -> admit(endpoint, counters, message))
           .build());
     }
     this.service = builder.build();
   }
 
-  /** Registers the service; its handlers will run on {@code context} (the calling verticle's). */
+  /**
+   * Registers the service with {@link #DEFAULT_MAX_IN_FLIGHT}; its handlers will run on {@code context} (the calling
+   * verticle's).
+   */
   public static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
                                                String description, List<NatsEndpoint> endpoints) {
-    NatsMicroService micro = new NatsMicroService(nats, context, name, version, description, endpoints);
+    return start(nats, context, name, version, description, endpoints, DEFAULT_MAX_IN_FLIGHT);
+  }
+
+  /**
+   * Registers the service; its handlers will run on {@code context} (the calling verticle's), and at most
+   * {@code maxInFlight} requests (over all its endpoints) wait there or are being handled at a time; more are
+   * answered 503 {@code overloaded} at once.
+   */
+  public static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
+                                               String description, List<NatsEndpoint> endpoints, int maxInFlight) {
+    NatsMicroService micro = new NatsMicroService(nats, context, name, version, description, endpoints,
+        maxInFlight);
     // startService subscribes and flushes, which waits on the network: keep it off the event loop.
     return nats.vertx().executeBlocking(() -> {
       micro.service.startService();
@@ -70,7 +109,57 @@ public final class NatsMicroService {
     return service.getId();
   }
 
-  private void dispatch(NatsEndpoint endpoint, ServiceMessage message) {
+  /** Requests dropped because their deadline had passed, over all endpoints of this instance. */
+  public long droppedExpired() {
+    return drops.stream().mapToLong(DropCounters::expiredCount).sum();
+  }
+
+  /** Requests refused with 503 {@code overloaded}, over all endpoints of this instance. */
+  public long refusedOverloaded() {
+    return drops.stream().mapToLong(DropCounters::overloadedCount).sum();
+  }
+
+  /** Requests handed over and not yet answered or dropped (for tests). */
+  int handedOver() {
+    return handedOver.taken();
+  }
+
+  /**
+   * On the jnats dispatcher thread: cheap checks only (a header, a counter, at most a publish), never the work.
+   * jnats counts every message in {@code num_requests}, dropped or not; the drops are in the endpoint's data.
+   */
+  private void admit(NatsEndpoint endpoint, DropCounters counters, ServiceMessage message) {
+    long deadline = RequestDeadline.of(message.getHeaders());
+    if (RequestDeadline.hasPassed(deadline)) {
+      // No reply: the requester has stopped listening, and a reply would only cost the network.
+      counters.expired();
+      return;
+    }
+    if (!handedOver.tryTake()) {
+      // Answered here, not queued: the caller learns at once and can go elsewhere or back off.
+      counters.overloaded();
+      if (message.getReplyTo() != null) {
+        respond(endpoint, message, null, OVERLOADED);
+      }
+      return;
+    }
+    try {
+      context.runOnContext(v -> dispatch(endpoint, counters, message, deadline));
+    } catch (RuntimeException e) {
+      // Vert.x is closing: nothing will run it, so give the slot back; the requester times out.
+      handedOver.give();
+      LOG.warn("Could not hand over a request on {}: {}", endpoint.subject(), e.toString());
+    }
+  }
+
+  /** On the verticle's context. */
+  private void dispatch(NatsEndpoint endpoint, DropCounters counters, ServiceMessage message, long deadline) {
+    // The request may have waited behind others on this event loop; the caller may have given up meanwhile.
+    if (RequestDeadline.hasPassed(deadline)) {
+      handedOver.give();
+      counters.expired();
+      return;
+    }
     inFlight++;
     Future<JsonObject> reply;
     try {
@@ -79,7 +168,13 @@ public final class NatsMicroService {
     } catch (RuntimeException e) {
       reply = Future.failedFuture(e);
     }
+    if (reply == null) {
+      // A handler bug; without a future nothing would ever give the slot back.
+      reply = Future.failedFuture(new IllegalStateException(endpoint.subject() + " handler returned no future"));
+    }
     reply.onComplete(ar -> {
+      // Given back before replying: once the requester sees this reply, its next request finds the slot free.
+      handedOver.give();
       if (message.getReplyTo() != null) {
         respond(endpoint, message, ar.succeeded() ? ar.result() : null, ar.cause());
       }

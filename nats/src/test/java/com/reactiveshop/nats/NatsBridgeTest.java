@@ -2,6 +2,8 @@ package com.reactiveshop.nats;
 
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.embedded.EmbeddedNats;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,12 +17,15 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static com.reactiveshop.testing.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -127,5 +132,48 @@ class NatsBridgeTest {
     } finally {
       bridge.connection().closeDispatcher(silent);
     }
+  }
+
+  @Test
+  void requestsCarryTheirAbsoluteDeadlineAndTheCallersHeaders() throws Exception {
+    BlockingQueue<Message> seen = new LinkedBlockingQueue<>();
+    var echo = bridge.connection().createDispatcher(message -> {
+      seen.add(message);
+      bridge.connection().publish(message.getReplyTo(), "{}".getBytes());
+    });
+    echo.subscribe("test.headers");
+    try {
+      long before = System.currentTimeMillis();
+      await(bridge.request("test.headers", new JsonObject(), Duration.ofSeconds(5)));
+      long after = System.currentTimeMillis();
+      long deadline = deadlineOf(seen.poll(20, TimeUnit.SECONDS));
+      assertTrue(deadline >= before + 5_000 && deadline <= after + 5_000,
+          before + " <= " + deadline + " - 5000 <= " + after);
+
+      // The caller's headers travel along; an earlier deadline of its own is kept (it passes on its client's).
+      String callerDeadline = Long.toString(System.currentTimeMillis() + 60_000);
+      Headers own = new Headers().put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+          .put(RequestDeadline.HEADER, callerDeadline);
+      await(bridge.request("test.headers", own, new JsonObject(), Duration.ofMinutes(2)));
+      Message kept = seen.poll(20, TimeUnit.SECONDS);
+      assertEquals(Long.parseLong(callerDeadline), deadlineOf(kept));
+      assertEquals(own.getFirst("traceparent"), kept.getHeaders().getFirst("traceparent"));
+
+      // A later one is not: this request gives up after its own timeout.
+      before = System.currentTimeMillis();
+      Headers later = new Headers().put(RequestDeadline.HEADER, Long.toString(before + 600_000));
+      await(bridge.request("test.headers", later, new JsonObject(), Duration.ofSeconds(5)));
+      assertTrue(deadlineOf(seen.poll(20, TimeUnit.SECONDS)) <= System.currentTimeMillis() + 5_000);
+      assertEquals(Long.toString(before + 600_000), later.getFirst(RequestDeadline.HEADER),
+          "the caller's headers are not changed");
+      assertEquals(1, later.size());
+    } finally {
+      bridge.connection().closeDispatcher(echo);
+    }
+  }
+
+  private static long deadlineOf(Message message) {
+    assertNotNull(message, "the request reached the subscriber");
+    return Long.parseLong(message.getHeaders().getFirst(RequestDeadline.HEADER));
   }
 }
