@@ -38,9 +38,13 @@ final class Dependencies {
         new JsonObject().put("orderId", orderId.toString()).put("items", items));
   }
 
+  /**
+   * Not through the breaker: a release is how stock comes back, so it must not be refused fast because reserves
+   * failed, nor count towards opening the breaker for them. It is retried until delivered ({@link ReleaseRetries}).
+   */
   Future<JsonObject> release(UUID orderId) {
-    return call(breakers.products(), breakers.productSettings(), "products.release",
-        new JsonObject().put("orderId", orderId.toString()));
+    return nats.request("products.release", new JsonObject().put("orderId", orderId.toString()),
+        Duration.ofMillis(breakers.productSettings().timeoutMs()));
   }
 
   /** The first open breaker among those the order path needs, as the failure to answer with; null if none. */
@@ -58,15 +62,28 @@ final class Dependencies {
                                   JsonObject body) {
     return breaker.<Object>execute(() -> nats.request(subject, body, Duration.ofMillis(settings.timeoutMs()))
             .map(reply -> (Object) reply)
-            .recover(failure -> isBusinessAnswer(failure)
+            .recover(failure -> isAnswer(failure)
                 ? Future.succeededFuture(failure) : Future.failedFuture(failure)))
         .recover(failure -> Future.failedFuture(unavailable(breaker, settings, failure)))
         .compose(outcome -> outcome instanceof ApiError answer
-            ? Future.failedFuture(answer) : Future.succeededFuture((JsonObject) outcome));
+            ? Future.failedFuture(isOverloaded(answer) ? shed(breaker) : answer)
+            : Future.succeededFuture((JsonObject) outcome));
   }
 
-  private static boolean isBusinessAnswer(Throwable failure) {
-    return failure instanceof ApiError error && error.status() < 500;
+  /**
+   * The service answered: a business refusal (4xx), or shed the request at once because it is overloaded (it did
+   * nothing). Neither says the service is broken, so neither counts towards opening the breaker.
+   */
+  private static boolean isAnswer(Throwable failure) {
+    return failure instanceof ApiError error && (error.status() < 500 || isOverloaded(error));
+  }
+
+  private static boolean isOverloaded(ApiError error) {
+    return error.status() == 503 && "overloaded".equals(error.code());
+  }
+
+  private static DependencyUnavailable shed(CircuitBreaker breaker) {
+    return new DependencyUnavailable(breaker.name(), "overloaded", false, 1);
   }
 
   private static DependencyUnavailable unavailable(CircuitBreaker breaker, BreakerSettings settings,

@@ -8,8 +8,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
- * Stores a placed order in ONE statement: the order, its lines, its created event in the outbox and, for a keyed
- * request, the Idempotency-Key answer. A single statement is atomic on its own (its implicit transaction commits or
+ * Stores a placed order in ONE statement: the order, its lines, its created event in the outbox, for a keyed
+ * request the Idempotency-Key answer, and the removal of the order's release intent ({@link OrderIntents}). A single statement is atomic on its own (its implicit transaction commits or
  * rolls back as a whole), so this is the same all-or-nothing write as BEGIN + five statements + COMMIT, in one round
  * trip instead of six; on the order path that was the largest PostgreSQL cost.
  *
@@ -23,7 +23,8 @@ final class OrderCommit {
       + " name, quantity, price_cents) SELECT o.id, l.ord - 1, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM o, unnest($7::text[], $8::text[], $9::int[], $10::bigint[])"
       + " WITH ORDINALITY AS l(product_id, name, quantity, price_cents, ord)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload) SELECT $11::uuid, '" + OutboxRelay.CREATED + "', $12::text FROM o)";
+      + " e AS (INSERT INTO outbox (id, subject, payload) SELECT $11::uuid, '" + OutboxRelay.CREATED + "', $12::text FROM o),"
+      + " r AS (DELETE FROM pending_releases WHERE order_id = (SELECT id FROM o))";
 
   /** The order ($1..$6), its lines and its event ($7..$12, see {@link #store}), no key. */
   private static final String WITHOUT_CLAIM = "WITH o AS (INSERT INTO orders"

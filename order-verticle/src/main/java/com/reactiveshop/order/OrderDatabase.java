@@ -16,6 +16,8 @@ final class OrderDatabase {
 
   /** Also the pool's label in the metrics; deliberately not the URI, which holds the password. */
   static final String POOL_NAME = "order-service-pg";
+  /** No statement runs longer; after it, a statement whose answer was lost has certainly ended. */
+  static final long STATEMENT_TIMEOUT_MS = 10_000;
 
   private OrderDatabase() {
   }
@@ -35,7 +37,7 @@ final class OrderDatabase {
     // A database that accepts connections but does not answer (locks, a full disk) must not hold requests for ever.
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
         .setCachePreparedStatements(true)
-        .addProperty("statement_timeout", "10000");
+        .addProperty("statement_timeout", String.valueOf(STATEMENT_TIMEOUT_MS));
     // A database that cannot be reached should be a fast 503, not a request hanging for the default 60 s.
     NetClientOptions transport = new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true);
     return PgBuilder.pool().with(pool).with(transport).connectingTo(connect).using(vertx).build();

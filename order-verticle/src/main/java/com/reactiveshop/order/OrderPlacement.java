@@ -2,20 +2,29 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.http.Unavailability;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.ConnectException;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The order path. With both breakers closed (else 503 at once, nothing sent), it asks the user service for the user
- * and the product service to reserve the stock under the order id, in parallel; then writes the order, its lines,
- * its created event and (for a keyed request) the idempotency answer atomically ({@link OrderCommit}). Whenever the
- * outcome is not a created order and stock was (or may have been) reserved, the reservation is released, or recorded
- * for a later release if that cannot be delivered now.
+ * The order path. With both breakers closed (else 503 at once, nothing sent):
+ * <ol>
+ *   <li>records the order id's release intent ({@link OrderIntents}) and, meanwhile, asks the user service for the
+ *   user: an unknown user takes no stock;</li>
+ *   <li>asks the product service to reserve the stock under the order id;</li>
+ *   <li>writes the order, its lines, its created event, the idempotency answer (for a keyed request) and the removal
+ *   of the intent in one statement ({@link OrderCommit}).</li>
+ * </ol>
+ * Whenever the outcome is not a created order and stock was (or may have been) reserved, the reservation is released
+ * now, or left to {@link ReleaseRetries} through the intent. Stock is never released inline while the commit's outcome
+ * is unknown: the retrier does it after the grace time, and only if the order is not there.
  */
 final class OrderPlacement {
 
@@ -24,14 +33,16 @@ final class OrderPlacement {
   private final OrderCommit commit;
   private final OrderStore orders;
   private final Dependencies dependencies;
+  private final OrderIntents intents;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
 
-  OrderPlacement(OrderCommit commit, OrderStore orders, Dependencies dependencies, ReleaseRetries releases,
-                 OutboxRelay relay) {
+  OrderPlacement(OrderCommit commit, OrderStore orders, Dependencies dependencies, OrderIntents intents,
+                 ReleaseRetries releases, OutboxRelay relay) {
     this.commit = commit;
     this.orders = orders;
     this.dependencies = dependencies;
+    this.intents = intents;
     this.releases = releases;
     this.relay = relay;
   }
@@ -42,15 +53,29 @@ final class OrderPlacement {
     if (open != null) {
       return Future.failedFuture(open.toApiError());
     }
+    Future<Void> intent = intents.record(orderId);
     Future<JsonObject> user = dependencies.getUser(request.userId());
-    Future<JsonObject> reservation = dependencies.reserve(orderId, request.linesJson());
-    return Future.join(user, reservation).transform(done -> {
-      if (user.succeeded() && reservation.succeeded()) {
-        return commit(request, orderId, reservation.result(), claim);
+    return Future.join(intent, user).transform(ready -> {
+      if (user.failed()) {
+        // Nothing was reserved: the intent, if it was written, has nothing to release.
+        Future<Void> forgotten = intent.succeeded() ? intents.forget(orderId) : Future.succeededFuture();
+        return forgotten.otherwiseEmpty().transform(v -> Future.failedFuture(userRefusal(user.cause())));
       }
-      Throwable refusal = refusal(user, reservation);
-      return releaseIfReserved(orderId, reservation, "order not placed")
-          .transform(released -> Future.failedFuture(refusal));
+      if (intent.failed()) {
+        return Future.failedFuture(intent.cause());
+      }
+      return reserve(request, orderId, claim);
+    });
+  }
+
+  private Future<Reply> reserve(OrderRequest request, UUID orderId, IdempotencyStore.Claim claim) {
+    return dependencies.reserve(orderId, request.linesJson()).transform(reserved -> {
+      if (reserved.succeeded()) {
+        return commit(request, orderId, reserved.result(), claim);
+      }
+      Throwable failure = reserved.cause();
+      Future<Void> cleanup = nothingReserved(failure) ? intents.forget(orderId) : releases.deliver(orderId);
+      return cleanup.otherwiseEmpty().transform(v -> Future.failedFuture(reservationRefusal(failure)));
     });
   }
 
@@ -61,7 +86,7 @@ final class OrderPlacement {
       order = Order.confirmed(orderId, request, reservation);
     } catch (IllegalStateException e) {
       LOG.error("Unusable reservation for order {}: {}", orderId, reservation.encode(), e);
-      return releases.releaseOrRecord(orderId, "unusable reservation").transform(v -> Future.failedFuture(e));
+      return releases.deliver(orderId).transform(v -> Future.failedFuture(e));
     }
     JsonObject body = order.toJson();
     Reply created = Reply.created(body, OrderVerticle.API + "/" + orderId);
@@ -72,57 +97,80 @@ final class OrderPlacement {
         })
         .recover(failure -> {
           if (failure instanceof IdempotencyStore.ClaimLost) {
-            // Another request now owns this key and order id: the reservation is its, not ours to release.
+            // Another request now owns this key and order id: the reservation and its intent are its own.
             return Future.failedFuture(failure);
           }
-          // The statement may have committed with only its answer lost: look before giving the stock back, or
-          // a confirmed order would hold no stock.
+          if (definitelyNotStored(failure)) {
+            LOG.warn("Order {} was not stored ({}); releasing its stock", orderId, failure.toString());
+            return releases.deliver(orderId).transform(v -> Future.failedFuture(storeFailure(failure)));
+          }
+          // The statement may have committed with only its answer lost: look. If the order is not there (yet), its
+          // intent stays, and the retrier releases after the grace time only if the order is still absent.
           return orders.find(orderId).transform(found -> {
             if (found.succeeded() && found.result().isPresent()) {
               relay.kick();
               return Future.succeededFuture(created);
             }
-            LOG.error("Could not store order {}; releasing its stock", orderId, failure);
-            return releases.releaseOrRecord(orderId, "order not stored").transform(v -> Future.failedFuture(
-                ApiError.unavailable("dependency_unavailable",
-                    "The order database is not answering; try again shortly.", 1)));
+            LOG.warn("Order {}: commit outcome unknown ({}); its release is left to the retrier", orderId,
+                failure.toString());
+            return Future.failedFuture(storeFailure(failure));
           });
         });
   }
 
-  /**
-   * Releases unless the reserve certainly reserved nothing: refused as unknown product or short stock (all or
-   * nothing), or never delivered. Any other answer (a 5xx, a request still in progress elsewhere) may leave stock
-   * held under this order id, and releasing an order id that holds nothing is harmless.
-   */
-  private Future<Void> releaseIfReserved(UUID orderId, Future<JsonObject> reservation, String reason) {
-    Throwable failure = reservation.cause();
-    boolean nothingReserved = failure instanceof DependencyUnavailable unavailable && !unavailable.mayHaveHappened()
-        || failure instanceof ApiError error && (error.status() == 404
-            || error.status() == 409 && "insufficient_stock".equals(error.code()));
-    return nothingReserved ? Future.succeededFuture() : releases.releaseOrRecord(orderId, reason);
+  /** PostgreSQL answered with an error (the statement rolled back), or the statement was never sent. */
+  private static boolean definitelyNotStored(Throwable failure) {
+    return failure instanceof DatabaseException || failure instanceof ConnectException
+        || failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException;
+  }
+
+  private static Throwable storeFailure(Throwable failure) {
+    return Unavailability.isUnavailable(failure) || !(failure instanceof DatabaseException)
+        ? ApiError.unavailable("dependency_unavailable", "The order database is not answering; try again shortly.", 1)
+        : failure;
   }
 
   /**
-   * The answer when not both calls succeeded. Definite refusals win over unavailability (an unknown user is unknown
-   * whether or not the product service answers): unknown user, then the product refusal, then 503.
+   * True unless the reserve may have left stock held under this order id: refused as unknown product or short stock
+   * (all or nothing), refused because the order id was released (its attempt gave back what it took), or never
+   * delivered. Any other answer (no reply in time, a request still in progress elsewhere) may have.
    */
-  private static Throwable refusal(Future<JsonObject> user, Future<JsonObject> reservation) {
-    if (user.failed() && user.cause() instanceof ApiError error) {
+  private static boolean nothingReserved(Throwable failure) {
+    if (failure instanceof DependencyUnavailable unavailable) {
+      return !unavailable.mayHaveHappened();
+    }
+    return failure instanceof ApiError error && (error.status() == 404 || error.status() == 409
+        && ("insufficient_stock".equals(error.code()) || "reservation_released".equals(error.code())));
+  }
+
+  private static Throwable userRefusal(Throwable failure) {
+    if (failure instanceof ApiError error) {
       return error.status() == 404
           ? new ApiError(422, "user_not_found", "No user has the id given as userId.")
           : unexpected("users.get", error);
     }
-    if (reservation.failed() && reservation.cause() instanceof ApiError error) {
+    return failure instanceof DependencyUnavailable unavailable ? unavailable.toApiError() : failure;
+  }
+
+  /**
+   * The contract's answer to a failed reserve. A reservation that is still in progress elsewhere, or an order id
+   * that was already released (a retried order whose first attempt was given up), is a passing state: 503, so the
+   * client retries (with its Idempotency-Key, under a new order id).
+   */
+  private static Throwable reservationRefusal(Throwable failure) {
+    if (failure instanceof ApiError error) {
       if (error.status() == 404) {
         return new ApiError(422, "product_not_found", "Some productId names no product.", error.details(), Map.of());
       }
       if (error.status() == 409 && "insufficient_stock".equals(error.code())) {
         return new ApiError(409, "insufficient_stock", "Not enough stock for some items.", error.details(), Map.of());
       }
+      if (error.status() == 409 || error.status() == 503) {
+        return ApiError.unavailable("dependency_unavailable",
+            "The product service could not take this order now (" + error.code() + "); try again shortly.", 1);
+      }
       return unexpected("products.reserve", error);
     }
-    Throwable failure = user.failed() ? user.cause() : reservation.cause();
     return failure instanceof DependencyUnavailable unavailable ? unavailable.toApiError() : failure;
   }
 

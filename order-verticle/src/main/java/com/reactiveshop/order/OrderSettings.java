@@ -10,7 +10,8 @@ import java.util.Map;
  * @param poolSize                connections in the process's one PostgreSQL pool
  * @param poolWaitQueue           requests allowed to wait for a connection before failing fast
  * @param users                   breaker (and timeout) around {@code users.get}
- * @param products                breaker (and timeout) around {@code products.reserve} and {@code products.release}
+ * @param products                breaker (and timeout) around {@code products.reserve}; the timeout of
+ *                                {@code products.release}, which bypasses the breaker
  * @param outboxIntervalMs        how often the outbox relay looks for unpublished events (it is also kicked on commit)
  * @param releaseRetryIntervalMs  how often undelivered stock releases are retried
  * @param idempotencyWaitMs       how long a duplicate request waits for the first one's answer before 409
@@ -60,6 +61,15 @@ public record OrderSettings(String pgUri, int poolSize, int poolWaitQueue, Break
   public OrderSettings withIntervals(long outboxIntervalMs, long releaseRetryIntervalMs) {
     return new OrderSettings(pgUri, poolSize, poolWaitQueue, users, products, outboxIntervalMs,
         releaseRetryIntervalMs, idempotencyWaitMs, idempotencyLeaseMs);
+  }
+
+  /**
+   * How long an order's release intent waits before the retrier may act on it: longer than the order path can take
+   * from recording it to the end of its commit statement (user lookup, reserve, then a statement that may run until
+   * PostgreSQL's statement timeout), with a margin.
+   */
+  public long intentGraceMs() {
+    return users.timeoutMs() + products.timeoutMs() + OrderDatabase.STATEMENT_TIMEOUT_MS + 5_000;
   }
 
   private static long number(Map<String, String> env, String name, long fallback) {

@@ -62,7 +62,9 @@ public class OrderVerticle extends VerticleBase {
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
     releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs());
-    OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, releases, relay);
+    OrderIntents intents = new OrderIntents(pool, orderSettings.intentGraceMs());
+    OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
+        relay);
 
     ApiRouter router = ApiRouter.create(vertx);
     new OrderRoutes(store, placement,

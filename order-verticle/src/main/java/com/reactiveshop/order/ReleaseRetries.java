@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Gives reserved stock back ({@code products.release}) and makes sure it happens: a release that cannot be delivered
- * now is recorded in {@code pending_releases} and retried periodically until the product service takes it, also
- * after a restart. Releases are idempotent on the product side, so retrying one that did arrive is harmless.
+ * Gives reserved stock back ({@code products.release}) and makes sure it happens: every release to make is a row in
+ * {@code pending_releases} (an order's intent, written before it reserves, see {@link OrderIntents}, or a cancel's),
+ * delivered at once where the caller can, else retried periodically once due, until the product service takes it,
+ * also after a restart. Releases are idempotent on the product side, so retrying one that did arrive is harmless.
  * A pending release whose order turns out to be CONFIRMED (its commit did happen after all) is dropped, never sent:
  * that stock belongs to a live order.
  */
@@ -69,17 +70,6 @@ final class ReleaseRetries {
     return current.transform(ar -> Future.succeededFuture());
   }
 
-  /** Releases now; if that fails, records it for later. Never fails: the caller's answer does not depend on it. */
-  Future<Void> releaseOrRecord(UUID orderId, String reason) {
-    return dependencies.release(orderId).<Void>mapEmpty().recover(failure -> {
-      LOG.warn("Release of order {} not delivered ({}), recorded for retry: {}", orderId, reason, failure.toString());
-      return record(pool, orderId, reason, failure.toString()).recover(e -> {
-        LOG.error("Could not record the pending release of order {}: stock stays reserved", orderId, e);
-        return Future.succeededFuture();
-      });
-    });
-  }
-
   /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
   Future<Void> record(SqlClient client, UUID orderId, String reason, String error) {
     return client.preparedQuery("INSERT INTO pending_releases (order_id, reason, last_error, next_attempt_at)"
@@ -89,7 +79,10 @@ final class ReleaseRetries {
         .mapEmpty();
   }
 
-  /** Tries a recorded release now: on success the record goes; on failure it stays for the periodic retry. */
+  /**
+   * Tries a recorded release now: on success the record goes; on failure it stays for the periodic retry. Never
+   * fails: the caller's answer does not depend on it.
+   */
   Future<Void> deliver(UUID orderId) {
     return dependencies.release(orderId)
         .compose(reply -> pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1")

@@ -3,36 +3,58 @@ package com.reactiveshop.common.http;
 import java.util.Set;
 
 /**
- * Tells a store or broker that does not answer (connection refused or lost, no server selectable in time) from a
- * bug, so the client gets the contract's fast 503 instead of a 500. Matched by class name, because the common
- * module must not pull every driver in.
+ * Tells a store or broker that does not answer (connection refused or lost, no server selectable in time, a server
+ * shutting down or out of resources) from a bug, so the client gets the contract's fast 503 instead of a 500.
+ *
+ * <p>Failures are matched by type, walking each cause's class hierarchy by name (the common module must not pull every
+ * driver in), so subclasses count too: {@code MongoSocketReadTimeoutException} is a {@code MongoSocketException},
+ * {@code MongoTimeoutException} and {@code MongoExecutionTimeoutException} are {@code MongoTimeoutException}s or
+ * named below. A database error with a SQLSTATE of class 08 (connection), 53 (insufficient resources) or 57
+ * (operator intervention: shutdown, statement timeout, cancel) is unavailability too.
  */
 public final class Unavailability {
 
   private static final Set<String> UNAVAILABLE = Set.of(
       "java.net.ConnectException",
       "java.nio.channels.ClosedChannelException",
+      "java.util.concurrent.TimeoutException",
       "io.netty.channel.ConnectTimeoutException",
       "io.vertx.core.impl.NoStackTraceTimeoutException",
       "io.vertx.core.http.ConnectionPoolTooBusyException",
       "io.vertx.sqlclient.ClosedConnectionException",
       "com.mongodb.MongoTimeoutException",
+      "com.mongodb.MongoExecutionTimeoutException",
       "com.mongodb.MongoSocketException",
-      "com.mongodb.MongoSocketOpenException",
-      "com.mongodb.MongoSocketReadException",
-      "com.mongodb.MongoSocketWriteException",
-      "com.mongodb.MongoSocketClosedException",
       "com.mongodb.MongoNotPrimaryException",
-      "com.mongodb.MongoNodeIsRecoveringException");
+      "com.mongodb.MongoNodeIsRecoveringException",
+      "com.mongodb.MongoConnectionPoolClearedException");
+  private static final Set<String> UNAVAILABLE_SQLSTATE_CLASSES = Set.of("08", "53", "57");
 
   private Unavailability() {
   }
 
   public static boolean isUnavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (UNAVAILABLE.contains(t.getClass().getName())) {
+      for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+        if (UNAVAILABLE.contains(type.getName())) {
+          return true;
+        }
+      }
+      if (isUnavailableSqlState(t)) {
         return true;
       }
+    }
+    return false;
+  }
+
+  private static boolean isUnavailableSqlState(Throwable t) {
+    try {
+      if (t instanceof io.vertx.sqlclient.DatabaseException database) {
+        String state = database.getSqlState();
+        return state != null && state.length() >= 2 && UNAVAILABLE_SQLSTATE_CLASSES.contains(state.substring(0, 2));
+      }
+    } catch (NoClassDefFoundError absent) {
+      // No SQL client in this process: nothing of its kind can be thrown either.
     }
     return false;
   }

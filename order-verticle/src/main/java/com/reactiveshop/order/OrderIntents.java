@@ -1,0 +1,67 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.async.GroupCommit;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The order path's durable intent. Before any stock is reserved for an order id, a row in {@code pending_releases}
+ * says "release this order's stock unless the order gets stored", due only after a grace time. The statement that
+ * stores the order deletes the row ({@link OrderCommit}); a definite refusal deletes it here. If the process dies in
+ * between, or the commit's outcome stays unknown, {@link ReleaseRetries} finds the row due, looks for the order and
+ * releases only if it is not there. Writes are group-committed: one statement for every order id that arrived while
+ * the previous one was in flight.
+ */
+final class OrderIntents {
+
+  static final String REASON = "order in progress";
+  private static final int MAX_BATCH = 1_000;
+
+  private final Pool pool;
+  private final long graceMs;
+  private final GroupCommit<UUID, Void> records;
+  private final GroupCommit<UUID, Void> forgets;
+
+  /** {@code graceMs}: longer than an order can take from this intent to the end of its commit statement. */
+  OrderIntents(Pool pool, long graceMs) {
+    this.pool = pool;
+    this.graceMs = graceMs;
+    this.records = new GroupCommit<>(this::recordBatch, MAX_BATCH);
+    this.forgets = new GroupCommit<>(this::forgetBatch, MAX_BATCH);
+  }
+
+  /** Durable once this succeeds; only then may stock be reserved under {@code orderId}. */
+  Future<Void> record(UUID orderId) {
+    return records.submit(orderId);
+  }
+
+  /** The order id certainly holds no stock (refused, or released): nothing to do later. */
+  Future<Void> forget(UUID orderId) {
+    return forgets.submit(orderId);
+  }
+
+  private Future<List<Void>> recordBatch(List<UUID> orderIds) {
+    return pool.preparedQuery("INSERT INTO pending_releases (order_id, reason, next_attempt_at)"
+            + " SELECT id, $2, now() + $3 * interval '1 millisecond' FROM unnest($1::uuid[]) AS id"
+            + " ON CONFLICT (order_id) DO UPDATE SET next_attempt_at = EXCLUDED.next_attempt_at")
+        .execute(Tuple.of(distinct(orderIds), REASON, (double) graceMs))
+        .map(rows -> Collections.nCopies(orderIds.size(), null));
+  }
+
+  /** One row per id: an upsert may not touch the same row twice in one statement. */
+  private static UUID[] distinct(List<UUID> orderIds) {
+    return new LinkedHashSet<>(orderIds).toArray(new UUID[0]);
+  }
+
+  private Future<List<Void>> forgetBatch(List<UUID> orderIds) {
+    return pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = ANY($1::uuid[])")
+        .execute(Tuple.of(distinct(orderIds)))
+        .map(rows -> Collections.nCopies(orderIds.size(), null));
+  }
+}
