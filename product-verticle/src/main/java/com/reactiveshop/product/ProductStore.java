@@ -1,6 +1,7 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.http.Page;
+import com.reactiveshop.common.mongo.ByIdLookups;
 import com.reactiveshop.common.mongo.MongoStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -23,9 +24,11 @@ final class ProductStore {
   static final String COLLECTION = "products";
 
   private final MongoClient mongo;
+  private final ByIdLookups lookups;
 
   ProductStore(MongoClient mongo) {
     this.mongo = mongo;
+    this.lookups = new ByIdLookups(mongo, COLLECTION);
   }
 
   Future<JsonObject> create(Product product) {
@@ -41,8 +44,9 @@ final class ProductStore {
     return mongo.insert(COLLECTION, document).map(id -> Product.toApi(document));
   }
 
+  /** Group-committed with the other lookups by id of this instance (one {@code find} per round trip). */
   Future<Optional<JsonObject>> find(String id) {
-    return mongo.findOne(COLLECTION, byId(id), null).map(doc -> Optional.ofNullable(doc).map(Product::toApi));
+    return lookups.find(id).map(doc -> doc.map(Product::toApi));
   }
 
   /** The products among {@code ids} (canonical, distinct) that exist, in no particular order. */

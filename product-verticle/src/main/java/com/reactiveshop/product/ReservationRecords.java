@@ -4,6 +4,7 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Timestamps;
+import com.reactiveshop.common.mongo.ByIdLookups;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,10 +13,7 @@ import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,12 +41,12 @@ final class ReservationRecords {
 
   private final MongoClient mongo;
   private final GroupCommit<JsonObject, Boolean> inserts;
-  private final GroupCommit<String, Optional<JsonObject>> reads;
+  private final ByIdLookups reads;
 
   ReservationRecords(MongoClient mongo) {
     this.mongo = mongo;
     this.inserts = new GroupCommit<>(this::insertBatch, MAX_BATCH);
-    this.reads = new GroupCommit<>(this::readBatch, MAX_BATCH);
+    this.reads = new ByIdLookups(mongo, COLLECTION);
   }
 
   static JsonObject confirmed(String orderId, String attempt, JsonArray lines, long totalCents) {
@@ -68,7 +66,7 @@ final class ReservationRecords {
   }
 
   Future<Optional<JsonObject>> find(String orderId) {
-    return reads.submit(orderId);
+    return reads.find(orderId);
   }
 
   /**
@@ -130,15 +128,5 @@ final class ReservationRecords {
       }
     }
     return null;
-  }
-
-  private Future<List<Optional<JsonObject>>> readBatch(List<String> orderIds) {
-    JsonObject filter = new JsonObject().put("_id", new JsonObject()
-        .put("$in", new JsonArray(List.copyOf(new LinkedHashSet<>(orderIds)))));
-    return mongo.find(COLLECTION, filter).map(found -> {
-      Map<String, JsonObject> byId = new HashMap<>();
-      found.forEach(record -> byId.put(record.getString("_id"), record));
-      return orderIds.stream().map(id -> Optional.ofNullable(byId.get(id))).toList();
-    });
   }
 }

@@ -2,6 +2,7 @@ package com.reactiveshop.user;
 
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.Page;
+import com.reactiveshop.common.mongo.ByIdLookups;
 import com.reactiveshop.common.mongo.MongoStores;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -23,9 +24,11 @@ final class UserStore {
   static final String COLLECTION = "users";
 
   private final MongoClient mongo;
+  private final ByIdLookups lookups;
 
   UserStore(MongoClient mongo) {
     this.mongo = mongo;
+    this.lookups = new ByIdLookups(mongo, COLLECTION);
   }
 
   Future<Void> createIndexes() {
@@ -47,8 +50,9 @@ final class UserStore {
         .map(id -> User.toApi(document));
   }
 
+  /** Group-committed with the other lookups by id of this instance (one {@code find} per round trip). */
   Future<Optional<JsonObject>> find(String id) {
-    return mongo.findOne(COLLECTION, byId(id), null).map(doc -> Optional.ofNullable(doc).map(User::toApi));
+    return lookups.find(id).map(doc -> doc.map(User::toApi));
   }
 
   Future<JsonObject> list(Page page) {
