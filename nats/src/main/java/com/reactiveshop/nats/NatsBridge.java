@@ -20,6 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,14 +36,17 @@ public final class NatsBridge {
 
   private final Vertx vertx;
   private final Connection connection;
+  private final List<Runnable> reconnectListeners;
 
-  private NatsBridge(Vertx vertx, Connection connection) {
+  private NatsBridge(Vertx vertx, Connection connection, List<Runnable> reconnectListeners) {
     this.vertx = vertx;
     this.connection = connection;
+    this.reconnectListeners = reconnectListeners;
   }
 
   /** Connects (reconnecting forever afterwards); fails if the server cannot be reached at first. */
   public static Future<NatsBridge> connect(Vertx vertx, String url, String connectionName) {
+    List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     Options options = new Options.Builder()
         .server(url)
         .connectionName(connectionName)
@@ -51,7 +56,7 @@ public final class NatsBridge {
         .connectionTimeout(Duration.ofSeconds(5))
         .requestCleanupInterval(Duration.ofSeconds(1))
         .maxMessagesInOutgoingQueue(100_000)
-        .connectionListener(logConnectionEvents(url))
+        .connectionListener(connectionEvents(url, reconnectListeners))
         .errorListener(new ErrorListener() {
           @Override
           public void errorOccurred(Connection conn, String error) {
@@ -64,11 +69,29 @@ public final class NatsBridge {
           }
         })
         .build();
-    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options)), false);
+    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), reconnectListeners), false);
   }
 
-  private static ConnectionListener logConnectionEvents(String url) {
-    return (conn, event) -> LOG.info("NATS {} ({})", event, url);
+  private static ConnectionListener connectionEvents(String url, List<Runnable> reconnectListeners) {
+    return (conn, event) -> {
+      LOG.info("NATS {} ({})", event, url);
+      if (event == ConnectionListener.Events.RECONNECTED || event == ConnectionListener.Events.RESUBSCRIBED) {
+        reconnectListeners.forEach(Runnable::run);
+      }
+    };
+  }
+
+  /**
+   * Runs {@code listener} (on a jnats thread: hand it to a context before touching verticle state) each time the
+   * connection is back after a loss and its subscriptions are restored, e.g. so circuit breakers opened by the outage
+   * try again at once instead of waiting out their reset time.
+   */
+  public void onReconnected(Runnable listener) {
+    reconnectListeners.add(listener);
+  }
+
+  public void removeReconnectedListener(Runnable listener) {
+    reconnectListeners.remove(listener);
   }
 
   public Connection connection() {

@@ -1,9 +1,11 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.nats.NatsBridge;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.impl.CircuitBreakerImpl;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,9 +35,11 @@ final class DependencyBreakers implements Shareable {
   private final BreakerSettings productSettings;
   private final List<Gauge> gauges = new ArrayList<>();
   private final MeterRegistry registry;
+  private final NatsBridge nats;
+  private final Runnable onReconnected;
   private int holders;
 
-  private DependencyBreakers(Vertx vertx, OrderSettings settings) {
+  private DependencyBreakers(Vertx vertx, NatsBridge nats, OrderSettings settings) {
     this.userSettings = settings.users();
     this.productSettings = settings.products();
     this.users = CircuitBreaker.create(USERS, vertx, userSettings.options());
@@ -46,13 +50,21 @@ final class DependencyBreakers implements Shareable {
       gauges.add(gauge(users));
       gauges.add(gauge(products));
     }
+    // Failures during a NATS outage say nothing about the services behind it: once the connection is back, let
+    // calls through at once instead of refusing them until the reset time has passed.
+    this.nats = nats;
+    this.onReconnected = () -> vertx.runOnContext(v -> {
+      close(users);
+      close(products);
+    });
+    nats.onReconnected(onReconnected);
   }
 
   /** The process's breakers, created by the first verticle instance that asks. */
-  static DependencyBreakers acquire(Vertx vertx, OrderSettings settings) {
+  static DependencyBreakers acquire(Vertx vertx, NatsBridge nats, OrderSettings settings) {
     LocalMap<String, DependencyBreakers> map = vertx.sharedData().getLocalMap(MAP);
     return map.compute(MAP, (key, existing) -> {
-      DependencyBreakers breakers = existing != null ? existing : new DependencyBreakers(vertx, settings);
+      DependencyBreakers breakers = existing != null ? existing : new DependencyBreakers(vertx, nats, settings);
       breakers.holders++;
       return breakers;
     });
@@ -71,9 +83,22 @@ final class DependencyBreakers implements Shareable {
   }
 
   private void close() {
+    nats.removeReconnectedListener(onReconnected);
     users.close();
     products.close();
     gauges.forEach(registry::remove);
+  }
+
+  /**
+   * Closes an open breaker now. {@link CircuitBreaker#reset()} leaves an OPEN breaker open (it only clears the count);
+   * the implementation's forced reset is the one way to close it before its reset timeout.
+   */
+  private static void close(CircuitBreaker breaker) {
+    if (breaker instanceof CircuitBreakerImpl impl) {
+      impl.reset(true);
+    } else {
+      breaker.reset();
+    }
   }
 
   private Gauge gauge(CircuitBreaker breaker) {

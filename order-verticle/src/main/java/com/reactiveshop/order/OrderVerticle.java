@@ -56,7 +56,7 @@ public class OrderVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = OrderDatabase.sharedPool(vertx, orderSettings);
-    breakers = DependencyBreakers.acquire(vertx, orderSettings);
+    breakers = DependencyBreakers.acquire(vertx, nats, orderSettings);
     Dependencies dependencies = new Dependencies(nats, breakers);
     OrderStore store = new OrderStore(pool);
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());

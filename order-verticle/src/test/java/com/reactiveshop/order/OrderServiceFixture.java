@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class OrderServiceFixture implements AutoCloseable {
 
-  final EmbeddedNats natsServer = EmbeddedNats.start(0, null);
+  EmbeddedNats natsServer = EmbeddedNats.start(0, null);
   final EmbeddedMongo mongo = EmbeddedMongo.inMemory();
   final EmbeddedPostgres postgres = EmbeddedPostgres.start(null, 0, "order-service");
   final Vertx vertx = Metrics.newVertx();
@@ -95,6 +95,16 @@ final class OrderServiceFixture implements AutoCloseable {
     OrderVerticle orders = new OrderVerticle(bridge, settings, ServiceSettings.local(0));
     orderDeployment = await(vertx.deployVerticle(orders));
     orderPort = orders.httpPort();
+  }
+
+  /** Stops nats-server and starts it again on the same port and JetStream store, as a crash and restart would. */
+  void restartNats(Runnable whileDown) {
+    natsServer.close();
+    try {
+      whileDown.run();
+    } finally {
+      natsServer = EmbeddedNats.start(natsServer.port(), natsServer.storeDir());
+    }
   }
 
   void undeployOrders() {
