@@ -4,6 +4,8 @@ import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +28,11 @@ import java.util.Set;
  * is settled (its CONFIRMED record now accounts for the units) or given back (at most once: the give-back is
  * conditional on the hold being there and removes it in the same update).
  *
- * <p><b>Group commit per product.</b> While one take for a product is in flight, further takes for it queue on this
- * instance; the queue is then written as ONE conditional decrement of the summed quantity with all its holds. If the
- * sum does not fit, the product is read once and the takes that fit are chosen in arrival order (first fit: each take
- * that still fits is taken, the others are refused, so every refusal asks for more than what is finally left) and
- * written as one conditional decrement again. The condition {@code stock >= sum} is checked by the database, so any
+ * <p><b>Group commit.</b> While one batch of takes is in flight, further takes queue on this instance; the queue is
+ * then written as one bulk write holding ONE conditional decrement per product (the summed quantity, with all its
+ * holds), followed by one read of those products. If a product's sum does not fit, the takes that fit are chosen in
+ * arrival order (first fit: each take that still fits is taken, the others are refused, so every refusal asks for
+ * more than what is finally left) and written as one conditional decrement again. The condition {@code stock >= sum} is checked by the database, so any
  * number of instances can never drive stock below zero; they only coalesce less.
  *
  * <p>Giving back the units of a CONFIRMED reservation (a release) is guarded by a {@code freed.<attempt>} marker
@@ -59,20 +62,24 @@ final class StockLedger {
   record Missing() implements Take {
   }
 
-  /** One command carries at most this many holds (a batch beyond it waits for the next flush). */
+  /** One flush carries at most this many takes (a batch beyond it waits for the next flush). */
   private static final int MAX_BATCH = 500;
   /** A conditional take that loses to another instance's write is re-read and retried this many times. */
   private static final int MAX_ROUNDS = 5;
 
   private final MongoClient mongo;
-  private final Map<String, GroupCommit<Hold, Take>> takers = new HashMap<>();
+  private final GroupCommit<Request, Take> takes;
   private final GroupCommit<Settle, Void> settles;
+
+  private record Request(String productId, Hold hold) {
+  }
 
   private record Settle(String attempt, List<String> productIds) {
   }
 
   StockLedger(MongoClient mongo) {
     this.mongo = mongo;
+    this.takes = new GroupCommit<>(this::takeBatch, MAX_BATCH);
     this.settles = new GroupCommit<>(this::settleBatch, MAX_BATCH);
   }
 
@@ -81,48 +88,87 @@ final class StockLedger {
     if (!ProductIds.isWellFormed(productId)) {
       return Future.succeededFuture(new Missing());
     }
-    GroupCommit<Hold, Take> taker = takers.get(productId);
-    if (taker == null) {
-      taker = new GroupCommit<>(batch -> takeBatch(productId, batch, MAX_ROUNDS), MAX_BATCH,
-          () -> takers.remove(productId));
-      takers.put(productId, taker);
+    return takes.submit(new Request(productId, hold));
+  }
+
+  /**
+   * Every take that arrived during the previous flush, in two commands whatever their number: one bulk write with a
+   * conditional decrement per product (the sum of its takes, with all their holds), then one read of those products.
+   * The read tells which decrements landed (their holds are there) and gives the names and prices for the answer; a
+   * product whose sum did not fit goes through {@link #takeWhatFits}.
+   */
+  private Future<List<Take>> takeBatch(List<Request> requests) {
+    Map<String, List<Hold>> byProduct = new LinkedHashMap<>();
+    for (Request request : requests) {
+      byProduct.computeIfAbsent(request.productId(), id -> new ArrayList<>()).add(request.hold());
     }
-    return taker.submit(hold);
-  }
-
-  private Future<List<Take>> takeBatch(String productId, List<Hold> holds, int roundsLeft) {
-    return conditionalTake(productId, holds).compose(product -> product != null
-        ? Future.succeededFuture(holds.stream().<Take>map(h -> new Taken(product)).toList())
-        : takeWhatFits(productId, holds, roundsLeft));
-  }
-
-  /** The sum did not fit (or another writer got in between): read the product, take the arrival-order fits. */
-  private Future<List<Take>> takeWhatFits(String productId, List<Hold> holds, int roundsLeft) {
-    return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), new JsonObject().put("stock", 1))
-        .compose(product -> {
-          if (product == null) {
-            return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
-          }
-          long left = product.getLong("stock", 0L);
-          List<Hold> fitting = new ArrayList<>();
-          for (Hold hold : holds) {
-            if (hold.quantity() <= left) {
-              fitting.add(hold);
-              left -= hold.quantity();
-            }
-          }
-          if (fitting.isEmpty()) {
-            long available = product.getLong("stock", 0L);
-            return Future.succeededFuture(holds.stream().<Take>map(h -> new Short(available)).toList());
-          }
-          if (roundsLeft <= 1) {
-            return Future.failedFuture(new IllegalStateException("stock of product " + productId
-                + " kept changing under concurrent writers"));
-          }
-          return conditionalTake(productId, fitting).compose(taken -> taken == null
-              ? takeWhatFits(productId, holds, roundsLeft - 1)
-              : Future.succeededFuture(outcomes(holds, fitting, taken)));
+    List<BulkOperation> decrements = new ArrayList<>();
+    byProduct.forEach((productId, holds) -> decrements.add(
+        BulkOperation.createUpdate(takeFilter(productId, holds), takeUpdate(holds))));
+    JsonObject filter = new JsonObject().put("_id", new JsonObject()
+        .put("$in", new JsonArray(List.copyOf(byProduct.keySet()))));
+    return mongo.bulkWriteWithOptions(ProductStore.COLLECTION, decrements, new BulkWriteOptions(false))
+        .compose(written -> mongo.find(ProductStore.COLLECTION, filter))
+        .compose(found -> {
+          Map<String, JsonObject> products = new HashMap<>();
+          found.forEach(product -> products.put(product.getString("_id"), product));
+          Map<String, Future<List<Take>>> outcomes = new LinkedHashMap<>();
+          byProduct.forEach((productId, holds) ->
+              outcomes.put(productId, outcomes(productId, holds, products.get(productId))));
+          return Future.all(new ArrayList<>(outcomes.values())).map(all -> inRequestOrder(requests, outcomes));
         });
+  }
+
+  private Future<List<Take>> outcomes(String productId, List<Hold> holds, JsonObject product) {
+    if (product == null) {
+      return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
+    }
+    JsonObject held = product.getJsonObject("holds", new JsonObject());
+    if (held.containsKey(holds.get(0).attempt())) {
+      return Future.succeededFuture(holds.stream().<Take>map(h -> new Taken(product)).toList());
+    }
+    return takeWhatFits(productId, holds, product, MAX_ROUNDS);
+  }
+
+  private static List<Take> inRequestOrder(List<Request> requests, Map<String, Future<List<Take>>> outcomes) {
+    Map<String, Integer> next = new HashMap<>();
+    List<Take> ordered = new ArrayList<>(requests.size());
+    for (Request request : requests) {
+      int index = next.merge(request.productId(), 1, Integer::sum) - 1;
+      ordered.add(outcomes.get(request.productId()).result().get(index));
+    }
+    return ordered;
+  }
+
+  /**
+   * The sum did not fit (or another writer got in between): from the product as last read, take the arrival-order
+   * fits (first fit) with one conditional decrement; if that loses to another writer, read again.
+   */
+  private Future<List<Take>> takeWhatFits(String productId, List<Hold> holds, JsonObject product, int roundsLeft) {
+    long left = product.getLong("stock", 0L);
+    List<Hold> fitting = new ArrayList<>();
+    for (Hold hold : holds) {
+      if (hold.quantity() <= left) {
+        fitting.add(hold);
+        left -= hold.quantity();
+      }
+    }
+    if (fitting.isEmpty()) {
+      long available = product.getLong("stock", 0L);
+      return Future.succeededFuture(holds.stream().<Take>map(h -> new Short(available)).toList());
+    }
+    if (roundsLeft <= 1) {
+      return Future.failedFuture(new IllegalStateException("stock of product " + productId
+          + " kept changing under concurrent writers"));
+    }
+    return conditionalTake(productId, fitting).compose(taken -> {
+      if (taken != null) {
+        return Future.succeededFuture(outcomes(holds, fitting, taken));
+      }
+      return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), null).compose(again -> again == null
+          ? Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList())
+          : takeWhatFits(productId, holds, again, roundsLeft - 1));
+    });
   }
 
   private static List<Take> outcomes(List<Hold> holds, List<Hold> fitting, JsonObject taken) {
@@ -134,6 +180,16 @@ final class StockLedger {
 
   /** One update: {@code stock -= sum} with every hold, only if {@code stock >= sum}; the new document, or null. */
   private Future<JsonObject> conditionalTake(String productId, List<Hold> holds) {
+    return mongo.findOneAndUpdateWithOptions(ProductStore.COLLECTION, takeFilter(productId, holds), takeUpdate(holds),
+        new FindOptions(), new UpdateOptions().setReturningNewDocument(true));
+  }
+
+  private static JsonObject takeFilter(String productId, List<Hold> holds) {
+    long sum = holds.stream().mapToLong(Hold::quantity).sum();
+    return ProductStore.byId(productId).put("stock", new JsonObject().put("$gte", sum));
+  }
+
+  private static JsonObject takeUpdate(List<Hold> holds) {
     long sum = 0;
     long now = System.currentTimeMillis();
     JsonObject set = new JsonObject();
@@ -142,10 +198,7 @@ final class StockLedger {
       set.put(holdField(hold.attempt()), new JsonObject().put("o", hold.orderId()).put("q", hold.quantity())
           .put("at", now));
     }
-    JsonObject filter = ProductStore.byId(productId).put("stock", new JsonObject().put("$gte", sum));
-    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", -sum)).put("$set", set);
-    return mongo.findOneAndUpdateWithOptions(ProductStore.COLLECTION, filter, update, new FindOptions(),
-        new UpdateOptions().setReturningNewDocument(true));
+    return new JsonObject().put("$inc", new JsonObject().put("stock", -sum)).put("$set", set);
   }
 
   /**

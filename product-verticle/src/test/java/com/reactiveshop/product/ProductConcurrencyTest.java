@@ -112,6 +112,49 @@ class ProductConcurrencyTest {
     assertTrue(left < 5, "first fit leaves less than the largest quantity asked for: " + left);
   }
 
+  /**
+   * Takes for several products arrive in the same batches; one product runs short. Plenty and scarce outcomes do
+   * not mix up, and a two-item order whose scarce item is refused gives its plentiful item back.
+   */
+  @Test
+  void batchesOverSeveralProductsKeepEachProductsOutcomeApart() throws Exception {
+    String plenty = fx.createProduct("Plenty", 10, 1000).getString("id");
+    String scarce = fx.createProduct("Scarce", 20, 5).getString("id");
+    List<JsonObject> requests = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      String orderId = UUID.randomUUID().toString();
+      requests.add(switch (i % 3) {
+        case 0 -> reserveRequest(orderId, plenty, 1);
+        case 1 -> reserveRequest(orderId, scarce, 1);
+        default -> reserveRequest(orderId, plenty, 2, scarce, 1);
+      });
+    }
+    long plentyTaken = 0;
+    long scarceTaken = 0;
+    for (Message reply : sendAll("products.reserve", requests)) {
+      if (isError(reply)) {
+        JsonObject detail = assertErrorReply(reply, 409, "insufficient_stock").getJsonArray("details")
+            .getJsonObject(0);
+        assertEquals(scarce, detail.getString("productId"), "only the scarce product can be short");
+        continue;
+      }
+      for (Object line : json(reply).getJsonArray("items")) {
+        JsonObject item = (JsonObject) line;
+        if (plenty.equals(item.getString("productId"))) {
+          assertEquals(10, item.getLong("priceCents"));
+          plentyTaken += item.getLong("quantity");
+        } else {
+          assertEquals(20, item.getLong("priceCents"));
+          scarceTaken += item.getLong("quantity");
+        }
+      }
+    }
+    assertEquals(5, scarceTaken);
+    assertEquals(0, fx.stock(scarce));
+    assertEquals(1000 - plentyTaken, fx.stock(plenty), "refused two-item orders gave their plentiful item back");
+    assertTrue(plentyTaken >= 20, "every single-item order of the plentiful product was served");
+  }
+
   @Test
   void concurrentDuplicatesOfOneOrderMoveStockOnceEachWay() throws Exception {
     String a = fx.createProduct("Dup A", 100, 50).getString("id");
