@@ -1,0 +1,96 @@
+package com.reactiveshop.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A Vert.x HTTP client with a bounded pool and helpers for the JSON calls of seeding and checking. */
+final class Http implements AutoCloseable {
+
+  /** An answer: status and body. */
+  record Answer(int status, Buffer body) {
+    JsonObject json() {
+      return body.length() == 0 ? new JsonObject() : new JsonObject(body);
+    }
+  }
+
+  private final HttpClientAgent client;
+
+  Http(Vertx vertx, int connections) {
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+            .setConnectTimeout(5_000),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  Future<Answer> send(HttpMethod method, String url, MultiMap headers, Buffer body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(10_000);
+    if (headers != null) {
+      options.setHeaders(headers);
+    }
+    return client.request(options)
+        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
+  }
+
+  /** Blocking: for the sequential parts (seeding, checks), never on an event loop. */
+  Answer call(HttpMethod method, String url, JsonObject body) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    if (body != null) {
+      headers.add("Content-Type", "application/json");
+    }
+    return await(send(method, url, headers, body == null ? null : body.toBuffer()), 15);
+  }
+
+  JsonObject getJson(String url) {
+    Answer answer = call(HttpMethod.GET, url, null);
+    if (answer.status() != 200) {
+      throw new IllegalStateException("GET " + url + " answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.json();
+  }
+
+  /** Every item of a paged list ({@code limit=100}), bounded to {@code maxItems}. */
+  List<JsonObject> listAll(String url, int maxItems) {
+    List<JsonObject> items = new ArrayList<>();
+    for (int offset = 0; offset < maxItems; offset += 100) {
+      JsonObject page = getJson(url + (url.contains("?") ? "&" : "?") + "limit=100&offset=" + offset);
+      JsonArray array = page.getJsonArray("items");
+      for (int i = 0; i < array.size(); i++) {
+        items.add(array.getJsonObject(i));
+      }
+      if (array.size() < 100 || offset + 100 >= page.getLong("total", 0L)) {
+        break;
+      }
+    }
+    return items;
+  }
+
+  static <T> T await(Future<T> future, int seconds) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException(cause.toString(), cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(client.close(), 10);
+  }
+}
