@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 final class Migrations {
 
   /** Add new files here, in order; a file once released is never edited, only followed by a new version. */
-  static final List<String> FILES = List.of("V1__orders_outbox_idempotency.sql");
+  static final List<String> FILES = List.of("V1__orders_outbox_idempotency.sql",
+      "V2__outbox_order_leases_retention.sql");
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");

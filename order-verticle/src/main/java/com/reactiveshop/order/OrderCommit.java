@@ -23,7 +23,8 @@ final class OrderCommit {
       + " name, quantity, price_cents) SELECT o.id, l.ord - 1, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM o, unnest($7::text[], $8::text[], $9::int[], $10::bigint[])"
       + " WITH ORDINALITY AS l(product_id, name, quantity, price_cents, ord)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload) SELECT $11::uuid, '" + OutboxRelay.CREATED + "', $12::text FROM o),"
+      + " e AS (INSERT INTO outbox (id, subject, payload, order_id) SELECT $11::uuid, '" + OutboxRelay.CREATED
+      + "', $12::text, o.id FROM o),"
       + " r AS (DELETE FROM pending_releases WHERE order_id = (SELECT id FROM o))";
 
   /** The order ($1..$6), its lines and its event ($7..$12, see {@link #store}), no key. */

@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * The order service: wiring only. Routes are in {@link OrderRoutes}, the NATS endpoint in {@link OrderEndpoints}, the
- * order path in {@link OrderPlacement}, cancelling in {@link OrderCancellation}, events in {@link OutboxRelay}.
+ * order path in {@link OrderPlacement}, cancelling in {@link OrderCancellation}, events in {@link OutboxRelay}, removal
+ * of bookkeeping past its retention in {@link OrderJanitor}.
  */
 public class OrderVerticle extends VerticleBase {
 
@@ -33,6 +34,7 @@ public class OrderVerticle extends VerticleBase {
   private DependencyBreakers breakers;
   private OutboxRelay relay;
   private ReleaseRetries releases;
+  private OrderJanitor janitor;
   private NatsMicroService micro;
   private HttpService http;
 
@@ -61,6 +63,7 @@ public class OrderVerticle extends VerticleBase {
     OrderStore store = new OrderStore(pool);
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
     releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
+    janitor = new OrderJanitor(vertx, pool, orderSettings.idempotencyLeaseMs());
     IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs());
     OrderIntents intents = new OrderIntents(pool, orderSettings.intentGraceMs());
     OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
@@ -78,6 +81,7 @@ public class OrderVerticle extends VerticleBase {
         .compose(v -> relay.start())
         .compose(v -> {
           releases.start();
+          janitor.start();
           return NatsMicroService.start(nats, context, NAME, VERSION, "Orders: lookup by id",
               new OrderEndpoints(store).endpoints());
         })
@@ -95,7 +99,7 @@ public class OrderVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
-        .eventually(() -> Future.join(relay.stop(), releases.stop()))
+        .eventually(() -> Future.join(relay.stop(), releases.stop(), janitor.stop()))
         .eventually(() -> {
           if (breakers != null) {
             breakers.release(vertx);

@@ -5,8 +5,10 @@ import com.reactiveshop.nats.NatsBridge;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -15,16 +17,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
@@ -33,17 +37,77 @@ import java.util.concurrent.TimeoutException;
  * relay publishes them afterwards to the JetStream stream {@code ORDERS}, each with {@code Nats-Msg-Id} = its event
  * id so the stream drops a duplicate, and marks them published only after JetStream acknowledged them. It runs
  * periodically and whenever kicked after a commit, so events left unpublished by a stopped process go out after the
- * next start. Rows are taken with {@code FOR UPDATE SKIP LOCKED}, so relays of several instances share the work.
+ * next start.
+ *
+ * <p><b>Leases, not open transactions.</b> A run leases up to {@link #BATCH} rows with one UPDATE that commits at once
+ * ({@code lease_owner} = a token of this run, {@code leased_until} = now + {@link #LEASE_MS}), publishes them, then
+ * in one more statement marks the acknowledged ones published and frees the others, both only where the lease is
+ * still this run's. No transaction is open while JetStream answers. Relays of every instance and process share the
+ * table: a leased row is skipped by the others until its lease runs out, which is how the rows of a relay that died
+ * mid-run are picked up again. The lease is longer than a run can hold a row ({@link #ACK_TIMEOUT_MS} for the acks,
+ * then at most {@link OrderDatabase#STATEMENT_TIMEOUT_MS} for the marking statement).
+ *
+ * <p><b>Order per order.</b> A row is only leased if no earlier (lower {@code seq}) row of the same order is still
+ * unpublished, leased by anyone or not. So an order's {@code cancelled} is never sent before its {@code created} has
+ * been acknowledged by JetStream, whichever relays hold which rows, and never in the same batch (where a failed
+ * created followed by a stored cancelled would also invert them). The created row is always committed, with a lower
+ * seq, before the cancel's transaction can even find the order, so the check cannot miss it. Events of different
+ * orders are not ordered against each other, as before. Rows without an {@code order_id} (written before V2 by an
+ * older version) are published without the check.
+ *
+ * <p>Why not one active relay holding {@code pg_try_advisory_lock} and publishing strictly in seq order: it needs a
+ * connection held outside the pool for ever, its failover waits until PostgreSQL notices the holder's connection is
+ * dead, a holder whose NATS connection is down stops everyone, and within a batch a failed publish followed by a
+ * successful one would still invert an order's events unless every failure stopped the batch. Leases keep the
+ * existing sharing of work and need no connection of their own; the price is that a cancelled event published right
+ * after its order waits for the next run (a kick or the next tick) once the created one is marked.
+ *
+ * <p><b>The stream's limits</b> ({@link #ensureStream}): events are kept {@link #MAX_AGE} and at most
+ * {@link #MAX_BYTES}, the oldest dropped first; consumers that stay away longer miss events (the orders themselves
+ * stay in PostgreSQL). Duplicates by {@code Nats-Msg-Id} are dropped within {@link #DUPLICATE_WINDOW}. A stream that
+ * exists with other values gets these (an update, no message is deleted except by the new limits themselves).
  */
 final class OutboxRelay {
 
   static final String STREAM = "ORDERS";
   static final String CREATED = "orders.events.created";
   static final String CANCELLED = "orders.events.cancelled";
+  /** A week: enough for a consumer to be down over a long weekend and catch up; the orders stay in PostgreSQL. */
+  static final Duration MAX_AGE = Duration.ofDays(7);
+  /**
+   * 512 MiB (about a million events of ~500 bytes). nats-server reserves a stream's max bytes against its store limit
+   * (75 % of the free disk by default) and refuses a stream that does not fit: 1 GiB would not fit the 1 GiB volume
+   * of k8s/infrastructure.yaml.
+   */
+  static final long MAX_BYTES = 512L * 1024 * 1024;
+  /**
+   * A row is published again only after its ack was lost or late (then the next run, about a second later, retries
+   * it), or after its relay died or could not mark it (then another relay retries once the lease ran out). So the
+   * longest gap between two publishes of one event is about {@link #LEASE_MS} + {@link #ACK_TIMEOUT_MS} + the
+   * marking statement's timeout + one interval, under a minute; five minutes also cover a PostgreSQL outage of a few
+   * minutes between the ack and the marking. JetStream keeps every id of the window in memory, so it is not longer.
+   */
+  static final Duration DUPLICATE_WINDOW = Duration.ofMinutes(5);
+  static final long LEASE_MS = 30_000;
   private static final int BATCH = 100;
   private static final long ACK_TIMEOUT_MS = 5_000;
   private static final int STREAM_NOT_FOUND = 10059;
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+  /** $1 token, $2 lease in ms, $3 batch size. RETURNING has no order: the caller sorts by seq. */
+  private static final String LEASE = "WITH next AS (SELECT o.id FROM outbox o"
+      + " WHERE o.published_at IS NULL AND (o.leased_until IS NULL OR o.leased_until < now())"
+      + " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.order_id = o.order_id AND p.seq < o.seq"
+      + " AND p.published_at IS NULL)"
+      + " ORDER BY o.seq LIMIT $3 FOR UPDATE SKIP LOCKED)"
+      + " UPDATE outbox SET lease_owner = $1, leased_until = now() + $2 * interval '1 millisecond'"
+      + " FROM next WHERE outbox.id = next.id"
+      + " RETURNING outbox.id, outbox.subject, outbox.payload, outbox.seq";
+
+  /** $1 acknowledged ids, $2 every id of the run, $3 its token: marks the acked, frees the rest of the lease. */
+  private static final String SETTLE = "UPDATE outbox"
+      + " SET published_at = CASE WHEN id = ANY($1) THEN now() ELSE published_at END,"
+      + " lease_owner = NULL, leased_until = NULL WHERE id = ANY($2) AND lease_owner = $3";
 
   private final Vertx vertx;
   private final Context context;
@@ -57,6 +121,9 @@ final class OutboxRelay {
   private boolean stopped;
   private Future<Integer> current = Future.succeededFuture(0);
 
+  private record Event(UUID id, String subject, String payload, long seq) {
+  }
+
   OutboxRelay(Vertx vertx, Context context, Pool pool, NatsBridge nats, long intervalMs) {
     this.vertx = vertx;
     this.context = context;
@@ -65,14 +132,15 @@ final class OutboxRelay {
     this.intervalMs = intervalMs;
   }
 
-  /** Writes one event into the outbox, inside the caller's transaction. */
+  /** Writes one event about the order {@code payload} describes (its "id") into the outbox, in the caller's tx. */
   static Future<Void> append(SqlClient tx, String subject, JsonObject payload) {
-    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(UUID.randomUUID(), subject, payload.encode()))
+    UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
+    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id) VALUES ($1, $2, $3, $4)")
+        .execute(Tuple.of(UUID.randomUUID(), subject, payload.encode(), orderId))
         .mapEmpty();
   }
 
-  /** Creates the stream if missing, then starts publishing; a stream that cannot be made yet is retried later. */
+  /** Creates (or brings up to date) the stream, then starts publishing; a stream not ready yet is retried later. */
   Future<Void> start() {
     return ensureStream()
         .onFailure(e -> LOG.warn("JetStream stream {} not ready yet, will retry: {}", STREAM, e.toString()))
@@ -106,7 +174,9 @@ final class OutboxRelay {
       running = false;
       if (ar.failed()) {
         LOG.warn("Outbox relay run failed, will retry: {}", ar.cause().toString());
-      } else if (ar.result() == BATCH) {
+      } else if (ar.result() > 0) {
+        // A full batch may have more behind it; and events held back behind the ones just marked (an order's
+        // cancelled behind its created) can go now rather than at the next tick.
         again = true;
       }
       if (again && ar.succeeded()) {
@@ -115,24 +185,37 @@ final class OutboxRelay {
     });
   }
 
-  /**
-   * One batch, oldest first: publishes it and marks what JetStream acknowledged; the count acknowledged (a full
-   * batch means there may be more right away).
-   */
+  /** One run: leases a batch, publishes it, marks what JetStream acknowledged; the count acknowledged. */
   Future<Integer> publishBatch() {
+    if (!nats.isConnected()) {
+      // jnats would buffer the messages until it reconnects and send them then, possibly after another relay has
+      // published them and their successors: do not hand it any while it is down.
+      return Future.succeededFuture(0);
+    }
     Future<Void> ready = jetStream != null ? Future.succeededFuture() : ensureStream();
-    return ready.compose(v -> pool.withTransaction(tx -> tx.preparedQuery("SELECT id, subject, payload FROM outbox"
-            + " WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED")
-        .execute(Tuple.of((long) BATCH))
-        .compose(rows -> publishAll(rows)
-            .compose(acked -> markPublished(tx, acked).map(acked.size())))));
+    UUID token = UUID.randomUUID();
+    return ready.compose(v -> lease(token)).compose(events -> events.isEmpty()
+        ? Future.succeededFuture(0)
+        : publishAll(events).compose(acked -> settle(token, events, acked).map(acked.size())));
   }
 
-  private Future<List<UUID>> publishAll(RowSet<Row> rows) {
+  private Future<List<Event>> lease(UUID token) {
+    return pool.preparedQuery(LEASE).execute(Tuple.of(token, (double) LEASE_MS, (long) BATCH)).map(rows -> {
+      List<Event> events = new ArrayList<>();
+      for (Row row : rows) {
+        events.add(new Event(row.getUUID("id"), row.getString("subject"), row.getString("payload"),
+            row.getLong("seq")));
+      }
+      events.sort(Comparator.comparingLong(Event::seq));
+      return events;
+    });
+  }
+
+  private Future<List<UUID>> publishAll(List<Event> events) {
     // Sent one after another on one connection, so JetStream stores them in outbox order; acks are awaited together.
     List<Future<UUID>> sends = new ArrayList<>();
-    for (Row row : rows) {
-      sends.add(publish(row.getUUID("id"), row.getString("subject"), row.getString("payload")));
+    for (Event event : events) {
+      sends.add(publish(event.id(), event.subject(), event.payload()));
     }
     return Future.join(sends).transform(done -> {
       List<UUID> acked = new ArrayList<>();
@@ -168,26 +251,45 @@ final class OutboxRelay {
         () -> new TimeoutException("no JetStream ack within " + ACK_TIMEOUT_MS + " ms"));
   }
 
-  private static Future<Void> markPublished(SqlClient tx, List<UUID> ids) {
-    if (ids.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return tx.preparedQuery("UPDATE outbox SET published_at = now() WHERE id = ANY($1)")
-        .execute(Tuple.of(ids.toArray(UUID[]::new)))
-        .mapEmpty();
+  /**
+   * Marks the acknowledged events published and frees the lease of the others, so the next run retries them at once
+   * rather than after the lease. If this statement fails, the rows stay leased and are published again (and dropped
+   * by JetStream as duplicates) once the lease has run out.
+   */
+  private Future<Void> settle(UUID token, List<Event> events, List<UUID> acked) {
+    UUID[] all = events.stream().map(Event::id).toArray(UUID[]::new);
+    return pool.preparedQuery(SETTLE).execute(Tuple.of(acked.toArray(UUID[]::new), all, token)).mapEmpty();
   }
 
-  /** JetStream management calls wait on the network: on a worker. */
+  /** Creates the stream with its limits, or updates an existing one whose limits differ. On a worker: it blocks. */
   private Future<Void> ensureStream() {
     return vertx.executeBlocking(() -> {
       JetStreamManagement management = nats.connection().jetStreamManagement();
-      try {
-        management.getStreamInfo(STREAM);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
-          throw e;
+      StreamInfo info = streamInfo(management);
+      if (info == null) {
+        try {
+          management.addStream(withLimits(StreamConfiguration.builder()
+              .name(STREAM)
+              .subjects("orders.events.>")
+              .storageType(StorageType.File)));
+          LOG.info("Created JetStream stream {}", STREAM);
+          return nats.connection().jetStream();
+        } catch (JetStreamApiException e) {
+          // Another instance may have created it meanwhile; if not, this failure is the answer.
+          info = streamInfo(management);
+          if (info == null) {
+            throw e;
+          }
         }
-        createStream(management);
+      }
+      StreamConfiguration existing = info.getConfiguration();
+      if (!hasLimits(existing)) {
+        // Only the limits change: subjects, storage and every other setting of the existing stream are kept.
+        management.updateStream(withLimits(StreamConfiguration.builder(existing)));
+        LOG.info("Updated the limits of JetStream stream {}: max age {} (was {}), max bytes {} (was {}),"
+                + " discard {} (was {}), duplicate window {} (was {})", STREAM, MAX_AGE, existing.getMaxAge(),
+            MAX_BYTES, existing.getMaxBytes(), DiscardPolicy.Old, existing.getDiscardPolicy(), DUPLICATE_WINDOW,
+            existing.getDuplicateWindow());
       }
       return nats.connection().jetStream();
     }, false).map(js -> {
@@ -196,19 +298,27 @@ final class OutboxRelay {
     });
   }
 
-  private static void createStream(JetStreamManagement management) throws Exception {
+  private static StreamInfo streamInfo(JetStreamManagement management) throws IOException, JetStreamApiException {
     try {
-      management.addStream(StreamConfiguration.builder()
-          .name(STREAM)
-          .subjects("orders.events.>")
-          .storageType(StorageType.File)
-          // Nats-Msg-Id duplicates are dropped within this window: it covers a relay retrying after a lost ack.
-          .duplicateWindow(Duration.ofMinutes(2))
-          .build());
-      LOG.info("Created JetStream stream {}", STREAM);
+      return management.getStreamInfo(STREAM);
     } catch (JetStreamApiException e) {
-      // Another instance created it meanwhile: fine.
-      LOG.debug("Stream {} not created here: {}", STREAM, e.getMessage());
+      if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+        return null;
+      }
+      throw e;
     }
+  }
+
+  static StreamConfiguration withLimits(StreamConfiguration.Builder builder) {
+    return builder.maxAge(MAX_AGE)
+        .maxBytes(MAX_BYTES)
+        .discardPolicy(DiscardPolicy.Old)
+        .duplicateWindow(DUPLICATE_WINDOW)
+        .build();
+  }
+
+  static boolean hasLimits(StreamConfiguration config) {
+    return MAX_AGE.equals(config.getMaxAge()) && config.getMaxBytes() == MAX_BYTES
+        && config.getDiscardPolicy() == DiscardPolicy.Old && DUPLICATE_WINDOW.equals(config.getDuplicateWindow());
   }
 }

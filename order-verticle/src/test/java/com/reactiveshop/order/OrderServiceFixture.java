@@ -15,6 +15,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.OrderedConsumerContext;
 import io.nats.client.api.OrderedConsumerConfiguration;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import static com.reactiveshop.testing.Await.await;
 import static com.reactiveshop.testing.ContractAssertions.json;
@@ -111,6 +113,22 @@ final class OrderServiceFixture implements AutoCloseable {
     await(vertx.undeploy(orderDeployment));
   }
 
+  /** A deployed order verticle instance besides the main one. */
+  record OrderInstance(String deploymentId, int port) {
+  }
+
+  /** One more order verticle instance on the same database and NATS, with its own relay and HTTP port. */
+  OrderInstance deployAnotherOrderInstance() {
+    OrderVerticle orders = new OrderVerticle(bridge, settings, ServiceSettings.local(0));
+    return new OrderInstance(await(vertx.deployVerticle(orders)), orders.httpPort());
+  }
+
+  /** Runs {@code work} on a new event-loop context (as a verticle's code runs) and waits for its result. */
+  <T> T onNewContext(Supplier<Future<T>> work) {
+    Context context = vertx.getOrCreateContext();
+    return await(Future.<T>future(done -> context.runOnContext(v -> work.get().onComplete(done))));
+  }
+
   // ---- HTTP ----
 
   HttpResponse<Buffer> send(int port, HttpMethod method, String path, String body, Map<String, String> headers) {
@@ -130,6 +148,10 @@ final class OrderServiceFixture implements AutoCloseable {
         .putHeader("Content-Type", "application/json")
         .putHeader("Idempotency-Key", idempotencyKey)
         .sendBuffer(Buffer.buffer(body));
+  }
+
+  Future<HttpResponse<Buffer>> cancelAsync(int port, String orderId) {
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API + "/" + orderId + "/cancel").send();
   }
 
   HttpResponse<Buffer> getOrders(String pathAndQuery) {

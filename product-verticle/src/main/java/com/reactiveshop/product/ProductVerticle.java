@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * The product service: wiring only. Routes are in {@link ProductRoutes}, NATS endpoints in {@link ProductEndpoints},
- * the reservation protocol in {@link Reservations}.
+ * the reservation protocol in {@link Reservations}, recovery of stuck holds in {@link HoldSweeper}, removal of
+ * reservation records past their retention in {@link ReservationJanitor}.
  */
 public class ProductVerticle extends VerticleBase {
 
@@ -31,6 +32,7 @@ public class ProductVerticle extends VerticleBase {
   private NatsMicroService micro;
   private HttpService http;
   private HoldSweeper sweeper;
+  private ReservationJanitor janitor;
 
   public ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
     this.nats = nats;
@@ -46,6 +48,7 @@ public class ProductVerticle extends VerticleBase {
     StockLedger stock = new StockLedger(mongo);
     Reservations reservations = new Reservations(records, stock);
     sweeper = new HoldSweeper(vertx, mongo, records, stock);
+    janitor = new ReservationJanitor(vertx, mongo);
     ApiRouter router = ApiRouter.create(vertx);
     new ProductRoutes(products).mount(router);
     HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
@@ -59,6 +62,7 @@ public class ProductVerticle extends VerticleBase {
         .onSuccess(started -> {
           http = started;
           sweeper.start();
+          janitor.start();
         })
         // Vert.x does not call stop() after a failed start: undo what did start (the NATS endpoints would keep
         // answering for a verticle that is not deployed).
@@ -70,7 +74,7 @@ public class ProductVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
-        .eventually(() -> sweeper == null ? Future.succeededFuture() : sweeper.stop())
+        .eventually(() -> sweeper == null ? Future.succeededFuture() : Future.join(sweeper.stop(), janitor.stop()))
         .eventually(() -> MongoStores.close(vertx, mongo));
   }
 
