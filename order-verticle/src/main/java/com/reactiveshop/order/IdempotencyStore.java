@@ -1,6 +1,7 @@
 package com.reactiveshop.order;
 
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -9,8 +10,11 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,8 +25,14 @@ import java.util.UUID;
  */
 final class IdempotencyStore {
 
-  /** The calling request owns the key: it does the work under this order id. */
-  record Claim(String key, UUID orderId, UUID token) {
+  /**
+   * The calling request owns the key: it does the work under this order id. {@code intentRecorded}: the order id's
+   * release intent was written with the claim ({@link OrderIntents}), so placing the order need not write it.
+   */
+  record Claim(String key, UUID orderId, UUID token, boolean intentRecorded) {
+  }
+
+  private record Ask(String key, String requestHash, UUID orderId, UUID token) {
   }
 
   /** What another request left under the key. */
@@ -36,22 +46,47 @@ final class IdempotencyStore {
     }
   }
 
+  /** Claims of every request that arrived during the previous statement, with their intents, in one statement. */
+  private static final String CLAIM = "WITH c AS (INSERT INTO idempotency_keys (key, request_hash, state, order_id,"
+      + " claim_token, claimed_at) SELECT k, h, 'in_progress', o, t, now()"
+      + " FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[]) AS a(k, h, o, t)"
+      + " ON CONFLICT (key) DO NOTHING RETURNING order_id),"
+      + " i AS (" + OrderIntents.insertFrom("c", 5, 6) + ")"
+      + " SELECT order_id FROM c";
+  private static final int MAX_BATCH = 500;
+
   private final Pool pool;
   private final long leaseMs;
+  private final OrderIntents intents;
+  private final GroupCommit<Ask, Optional<Claim>> claims;
 
-  IdempotencyStore(Pool pool, long leaseMs) {
+  IdempotencyStore(Pool pool, long leaseMs, OrderIntents intents) {
     this.pool = pool;
     this.leaseMs = leaseMs;
+    this.intents = intents;
+    this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH);
   }
 
-  /** The claim if this request got the key; else empty, and {@link #find} tells what holds it. */
+  /**
+   * The claim if this request got the key (its release intent is then recorded too); else empty, and {@link #find}
+   * tells what holds it. Group-committed: of duplicates in one batch, the first in arrival order wins.
+   */
   Future<Optional<Claim>> claim(String key, String requestHash) {
-    UUID orderId = UUID.randomUUID();
-    UUID token = UUID.randomUUID();
-    return pool.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
-            + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now()) ON CONFLICT (key) DO NOTHING")
-        .execute(Tuple.of(key, requestHash, orderId, token))
-        .map(rows -> rows.rowCount() == 1 ? Optional.of(new Claim(key, orderId, token)) : Optional.empty());
+    return claims.submit(new Ask(key, requestHash, UUID.randomUUID(), UUID.randomUUID()));
+  }
+
+  private Future<List<Optional<Claim>>> claimBatch(List<Ask> asks) {
+    Tuple args = Tuple.of(asks.stream().map(Ask::key).toArray(String[]::new),
+        asks.stream().map(Ask::requestHash).toArray(String[]::new),
+        asks.stream().map(Ask::orderId).toArray(UUID[]::new),
+        asks.stream().map(Ask::token).toArray(UUID[]::new));
+    args.addValue(OrderIntents.REASON).addValue((double) intents.graceMs());
+    return pool.preparedQuery(CLAIM).execute(args).map(rows -> {
+      Set<UUID> won = new HashSet<>();
+      rows.forEach(row -> won.add(row.getUUID("order_id")));
+      return asks.stream().map(ask -> won.contains(ask.orderId())
+          ? Optional.of(new Claim(ask.key(), ask.orderId(), ask.token(), true)) : Optional.<Claim>empty()).toList();
+    });
   }
 
   Future<Optional<Record>> find(String key) {
@@ -71,7 +106,7 @@ final class IdempotencyStore {
             + " WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id")
         .execute(Tuple.of(key, staleToken, token))
         .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token)));
+            : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
   }
 
   /** Stores the final answer; inside the order transaction for a 201, so the order and its answer commit together. */

@@ -46,10 +46,24 @@ final class OrderIntents {
     return forgets.submit(orderId);
   }
 
+  /**
+   * The insert of intents for the order ids of the relation {@code source} (a column {@code order_id}), due after
+   * {@code $graceParam} milliseconds; other statements embed it (a claimed Idempotency-Key records its intent in the
+   * claim's own statement).
+   */
+  static String insertFrom(String source, int reasonParam, int graceParam) {
+    return "INSERT INTO pending_releases (order_id, reason, next_attempt_at)"
+        + " SELECT order_id, $" + reasonParam + ", now() + $" + graceParam + " * interval '1 millisecond'"
+        + " FROM " + source
+        + " ON CONFLICT (order_id) DO UPDATE SET next_attempt_at = EXCLUDED.next_attempt_at";
+  }
+
+  long graceMs() {
+    return graceMs;
+  }
+
   private Future<List<Void>> recordBatch(List<UUID> orderIds) {
-    return pool.preparedQuery("INSERT INTO pending_releases (order_id, reason, next_attempt_at)"
-            + " SELECT id, $2, now() + $3 * interval '1 millisecond' FROM unnest($1::uuid[]) AS id"
-            + " ON CONFLICT (order_id) DO UPDATE SET next_attempt_at = EXCLUDED.next_attempt_at")
+    return pool.preparedQuery(insertFrom("unnest($1::uuid[]) AS i(order_id)", 2, 3))
         .execute(Tuple.of(distinct(orderIds), REASON, (double) graceMs))
         .map(rows -> Collections.nCopies(orderIds.size(), null));
   }

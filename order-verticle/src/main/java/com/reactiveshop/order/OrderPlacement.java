@@ -51,9 +51,13 @@ final class OrderPlacement {
   Future<Reply> place(OrderRequest request, UUID orderId, IdempotencyStore.Claim claim) {
     DependencyUnavailable open = dependencies.openBreaker();
     if (open != null) {
-      return Future.failedFuture(open.toApiError());
+      // Nothing is sent; a claim's intent, written with it, has nothing to release.
+      Future<Void> forgotten = claim != null && claim.intentRecorded() ? intents.forget(orderId)
+          : Future.succeededFuture();
+      return forgotten.otherwiseEmpty().transform(v -> Future.failedFuture(open.toApiError()));
     }
-    Future<Void> intent = intents.record(orderId);
+    Future<Void> intent = claim != null && claim.intentRecorded()
+        ? Future.succeededFuture() : intents.record(orderId);
     Future<JsonObject> user = dependencies.getUser(request.userId());
     return Future.join(intent, user).transform(ready -> {
       if (user.failed()) {

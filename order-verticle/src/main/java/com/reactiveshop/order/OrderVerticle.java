@@ -64,8 +64,8 @@ public class OrderVerticle extends VerticleBase {
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
     releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
     janitor = new OrderJanitor(vertx, pool, orderSettings.idempotencyLeaseMs());
-    IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs());
     OrderIntents intents = new OrderIntents(pool, orderSettings.intentGraceMs());
+    IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs(), intents);
     OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
         relay);
 
