@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.PeriodicTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -60,9 +61,7 @@ final class OrderJanitor {
   private final Vertx vertx;
   private final Pool pool;
   private final long leaseMs;
-  private long timer = -1;
-  private boolean stopped;
-  private Future<Removed> current = Future.succeededFuture(new Removed(0, 0));
+  private PeriodicTask task;
 
   OrderJanitor(Vertx vertx, Pool pool, long leaseMs) {
     this.vertx = vertx;
@@ -72,18 +71,12 @@ final class OrderJanitor {
 
   /** Call on the verticle's context: the timer fires there. */
   void start() {
-    timer = vertx.setPeriodic(INTERVAL_MS, id -> {
-      if (current.isComplete() && !stopped) {
-        current = run().onFailure(e -> LOG.warn("Janitor run failed, will try again: {}", e.toString()));
-      }
-    });
+    task = PeriodicTask.every(vertx, INTERVAL_MS, "Order janitor run", this::run);
   }
 
-  /** Stops the timer; completes when a run in progress is done (it stops after its current batch). */
+  /** Completes when a run in progress is done (it stops after its current batch). */
   Future<Void> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    return task == null ? Future.succeededFuture() : task.stop();
   }
 
   /** One pass: removes what is past retention now; how many rows of each kind went. */
@@ -103,7 +96,7 @@ final class OrderJanitor {
   private Future<Long> deleteInBatches(String sql, Tuple args, long removed, int batches) {
     return pool.preparedQuery(sql).execute(args).compose(rows -> {
       long total = removed + rows.rowCount();
-      return rows.rowCount() == BATCH && batches + 1 < MAX_BATCHES && !stopped
+      return rows.rowCount() == BATCH && batches + 1 < MAX_BATCHES && (task == null || !task.stopped())
           ? deleteInBatches(sql, args, total, batches + 1)
           : Future.succeededFuture(total);
     });

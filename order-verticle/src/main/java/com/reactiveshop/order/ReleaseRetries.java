@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.PeriodicTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -30,10 +31,7 @@ final class ReleaseRetries {
   private final Pool pool;
   private final Dependencies dependencies;
   private final long intervalMs;
-  private long timer = -1;
-  private boolean running;
-  private boolean stopped;
-  private Future<Integer> current = Future.succeededFuture(0);
+  private PeriodicTask task;
 
   ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, long intervalMs) {
     this.vertx = vertx;
@@ -43,31 +41,17 @@ final class ReleaseRetries {
   }
 
   void start() {
-    timer = vertx.setPeriodic(intervalMs, id -> {
-      if (!running) {
-        running = true;
-        drain();
-      }
-    });
+    task = PeriodicTask.every(vertx, intervalMs, "Pending release retry", this::drain);
   }
 
   /** Batch after batch while full ones keep being delivered (a backlog after an outage), then waits for the timer. */
-  private void drain() {
-    current = retryDue();
-    current.onComplete(ar -> {
-      if (ar.succeeded() && ar.result() == BATCH && !stopped) {
-        drain();
-      } else {
-        running = false;
-      }
-    });
+  private Future<Void> drain() {
+    return retryDue().compose(delivered -> delivered == BATCH && !task.stopped() ? drain() : Future.succeededFuture());
   }
 
-  /** Stops the timer; completes when a run in progress has finished, so the pool can then be closed. */
+  /** Completes when a run in progress has finished, so the pool can then be closed. */
   Future<Void> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    return task == null ? Future.succeededFuture() : task.stop();
   }
 
   /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
@@ -112,8 +96,7 @@ final class ReleaseRetries {
           }
           return Future.join(attempts).transform(done ->
               Future.succeededFuture((int) attempts.stream().filter(a -> a.succeeded() && a.result()).count()));
-        })
-        .onFailure(e -> LOG.warn("Pending release retry failed, will try again: {}", e.toString()));
+        });
   }
 
   private Future<Boolean> retry(UUID orderId, String orderStatus) {

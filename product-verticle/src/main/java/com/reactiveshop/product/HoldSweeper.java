@@ -1,5 +1,6 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.async.PeriodicTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -40,8 +41,7 @@ final class HoldSweeper {
   private final MongoClient mongo;
   private final ReservationRecords records;
   private final StockLedger stock;
-  private long timer = -1;
-  private Future<Integer> current = Future.succeededFuture(0);
+  private PeriodicTask task;
 
   HoldSweeper(Vertx vertx, MongoClient mongo, ReservationRecords records, StockLedger stock) {
     this.vertx = vertx;
@@ -50,19 +50,14 @@ final class HoldSweeper {
     this.stock = stock;
   }
 
+  /** Call on the verticle's context: sweeps run there. */
   void start() {
-    timer = vertx.setPeriodic(INTERVAL_MS, id -> {
-      if (current.isComplete()) {
-        current = sweep(System.currentTimeMillis())
-            .onFailure(e -> LOG.warn("Stock hold sweep failed, will try again: {}", e.toString()));
-      }
-    });
+    task = PeriodicTask.every(vertx, INTERVAL_MS, "Stock hold sweep", () -> sweep(System.currentTimeMillis()));
   }
 
-  /** Stops the timer; completes when a sweep in progress is done. */
+  /** Completes when a sweep in progress is done. */
   Future<Void> stop() {
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    return task == null ? Future.succeededFuture() : task.stop();
   }
 
   /** One pass over the catalog's holds older than the grace time at {@code now}; the number of holds resolved. */

@@ -1,5 +1,6 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.async.PeriodicTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -53,9 +54,8 @@ final class ReservationJanitor {
 
   private final Vertx vertx;
   private final MongoClient mongo;
-  private long timer = -1;
-  private boolean stopped;
-  private Future<?> current = Future.succeededFuture();
+  private Future<?> legacyCleanup = Future.succeededFuture();
+  private PeriodicTask task;
 
   ReservationJanitor(Vertx vertx, MongoClient mongo) {
     this.vertx = vertx;
@@ -64,21 +64,16 @@ final class ReservationJanitor {
 
   /** Call on the verticle's context: the legacy cleanup starts now, the first removal pass after one interval. */
   void start() {
-    current = dropEmptyLegacyPending()
+    legacyCleanup = dropEmptyLegacyPending()
         .onFailure(e -> LOG.warn("Could not drop legacy empty pending arrays: {}", e.toString()));
-    timer = vertx.setPeriodic(INTERVAL_MS, id -> {
-      if (current.isComplete() && !stopped) {
-        current = removeExpired(System.currentTimeMillis())
-            .onFailure(e -> LOG.warn("Reservation cleanup failed, will try again: {}", e.toString()));
-      }
-    });
+    task = PeriodicTask.every(vertx, INTERVAL_MS, "Reservation cleanup",
+        () -> removeExpired(System.currentTimeMillis()));
   }
 
-  /** Stops the timer; completes when a pass in progress is done (it stops after its current batch). */
+  /** Completes when a pass in progress is done (it stops after its current batch). */
   Future<Void> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    Future<Void> stopped = task == null ? Future.succeededFuture() : task.stop();
+    return stopped.eventually(() -> legacyCleanup.transform(ar -> Future.succeededFuture()));
   }
 
   /** One pass: removes the RELEASED and FAILED records older than the retention at {@code now}; how many went. */
@@ -119,7 +114,7 @@ final class ReservationJanitor {
 
   /** Deletes {@code ids} {@link #DELETE_BATCH} at a time, one command after the other; the total removed. */
   private Future<Integer> deleteInBatches(List<Object> ids, int from, int removed) {
-    if (from >= ids.size() || stopped) {
+    if (from >= ids.size() || task != null && task.stopped()) {
       return Future.succeededFuture(removed);
     }
     List<Object> batch = ids.subList(from, Math.min(from + DELETE_BATCH, ids.size()));
