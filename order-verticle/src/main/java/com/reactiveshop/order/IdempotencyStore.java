@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.HashMap;
@@ -35,6 +34,9 @@ final class IdempotencyStore {
   private record Ask(String key, String requestHash, UUID orderId, UUID token) {
   }
 
+  private record Completion(Claim claim, Reply answer) {
+  }
+
   /** What another request left under the key. */
   record Record(String requestHash, boolean done, UUID token, boolean stale, Reply answer) {
   }
@@ -54,17 +56,23 @@ final class IdempotencyStore {
       + " i AS (" + OrderIntents.insertFrom("c", 5, 6) + ")"
       + " SELECT order_id FROM c";
   private static final int MAX_BATCH = 500;
+  private static final String COMPLETE = "UPDATE idempotency_keys k SET state = 'done', status = a.s, body = a.b,"
+      + " location = a.l, completed_at = now()"
+      + " FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[]) AS a(k, t, s, b, l)"
+      + " WHERE k.key = a.k AND k.claim_token = a.t AND k.state = 'in_progress' RETURNING k.claim_token";
 
   private final Pool pool;
   private final long leaseMs;
   private final OrderIntents intents;
   private final GroupCommit<Ask, Optional<Claim>> claims;
+  private final GroupCommit<Completion, Boolean> completions;
 
   IdempotencyStore(Pool pool, long leaseMs, OrderIntents intents) {
     this.pool = pool;
     this.leaseMs = leaseMs;
     this.intents = intents;
     this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH);
+    this.completions = new GroupCommit<>(this::completeBatch, MAX_BATCH);
   }
 
   /**
@@ -109,18 +117,28 @@ final class IdempotencyStore {
             : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
   }
 
-  /** Stores the final answer; inside the order transaction for a 201, so the order and its answer commit together. */
-  Future<Void> complete(SqlClient client, Claim claim, Reply answer) {
-    return client.preparedQuery("UPDATE idempotency_keys SET state = 'done', status = $3, body = $4, location = $5,"
-            + " completed_at = now() WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'")
-        .execute(Tuple.of(claim.key(), claim.token(), answer.status(),
-            answer.body() == null ? null : answer.body().encode(), answer.headers().get("Location")))
-        .compose(rows -> rows.rowCount() == 1
-            ? Future.succeededFuture() : Future.failedFuture(new ClaimLost(claim.key())));
+  /**
+   * Stores a refusal as the key's final answer (a 201 is stored by the statement that stores the order). Group-
+   * committed: one statement for every answer that arrived while the previous one was in flight, which is what a
+   * flash sale's many refusals need. Fails with {@link ClaimLost} when the claim is no longer this request's.
+   */
+  Future<Void> complete(Claim claim, Reply answer) {
+    return completions.submit(new Completion(claim, answer)).compose(stored -> stored
+        ? Future.succeededFuture() : Future.failedFuture(new ClaimLost(claim.key())));
   }
 
-  Future<Void> complete(Claim claim, Reply answer) {
-    return complete(pool, claim, answer);
+  private Future<List<Boolean>> completeBatch(List<Completion> batch) {
+    Tuple args = Tuple.of(
+        batch.stream().map(c -> c.claim().key()).toArray(String[]::new),
+        batch.stream().map(c -> c.claim().token()).toArray(UUID[]::new),
+        batch.stream().map(c -> c.answer().status()).toArray(Integer[]::new),
+        batch.stream().map(c -> c.answer().body() == null ? null : c.answer().body().encode()).toArray(String[]::new),
+        batch.stream().map(c -> c.answer().headers().get("Location")).toArray(String[]::new));
+    return pool.preparedQuery(COMPLETE).execute(args).map(rows -> {
+      Set<UUID> stored = new HashSet<>();
+      rows.forEach(row -> stored.add(row.getUUID("claim_token")));
+      return batch.stream().map(c -> stored.contains(c.claim().token())).toList();
+    });
   }
 
   /** Gives the key up (the answer was a 5xx worth retrying): the next request with it starts afresh. */
