@@ -41,7 +41,10 @@ final class OrderIntents {
     return records.submit(orderId);
   }
 
-  /** The order id certainly holds no stock (refused, or released): nothing to do later. */
+  /**
+   * The order id certainly holds no stock (refused, or released): nothing to do later. Callers need not wait: if
+   * this fails, the row stays and the retrier later releases an order id that holds nothing, which is harmless.
+   */
   Future<Void> forget(UUID orderId) {
     return forgets.submit(orderId);
   }

@@ -52,9 +52,10 @@ final class OrderPlacement {
     DependencyUnavailable open = dependencies.openBreaker();
     if (open != null) {
       // Nothing is sent; a claim's intent, written with it, has nothing to release.
-      Future<Void> forgotten = claim != null && claim.intentRecorded() ? intents.forget(orderId)
-          : Future.succeededFuture();
-      return forgotten.otherwiseEmpty().transform(v -> Future.failedFuture(open.toApiError()));
+      if (claim != null && claim.intentRecorded()) {
+        intents.forget(orderId);
+      }
+      return Future.failedFuture(open.toApiError());
     }
     Future<Void> intent = claim != null && claim.intentRecorded()
         ? Future.succeededFuture() : intents.record(orderId);
@@ -62,8 +63,10 @@ final class OrderPlacement {
     return Future.join(intent, user).transform(ready -> {
       if (user.failed()) {
         // Nothing was reserved: the intent, if it was written, has nothing to release.
-        Future<Void> forgotten = intent.succeeded() ? intents.forget(orderId) : Future.succeededFuture();
-        return forgotten.otherwiseEmpty().transform(v -> Future.failedFuture(userRefusal(user.cause())));
+        if (intent.succeeded()) {
+          intents.forget(orderId);
+        }
+        return Future.failedFuture(userRefusal(user.cause()));
       }
       if (intent.failed()) {
         return Future.failedFuture(intent.cause());
@@ -77,9 +80,15 @@ final class OrderPlacement {
       if (reserved.succeeded()) {
         return commit(request, orderId, reserved.result(), claim);
       }
+      // The answer does not wait for the clean-up: the intent row already guarantees the release, and a release sent
+      // to a slow product service would double the time the client waits.
       Throwable failure = reserved.cause();
-      Future<Void> cleanup = nothingReserved(failure) ? intents.forget(orderId) : releases.deliver(orderId);
-      return cleanup.otherwiseEmpty().transform(v -> Future.failedFuture(reservationRefusal(failure)));
+      if (nothingReserved(failure)) {
+        intents.forget(orderId);
+      } else {
+        releases.deliver(orderId);
+      }
+      return Future.failedFuture(reservationRefusal(failure));
     });
   }
 
@@ -90,7 +99,8 @@ final class OrderPlacement {
       order = Order.confirmed(orderId, request, reservation);
     } catch (IllegalStateException e) {
       LOG.error("Unusable reservation for order {}: {}", orderId, reservation.encode(), e);
-      return releases.deliver(orderId).transform(v -> Future.failedFuture(e));
+      releases.deliver(orderId);
+      return Future.failedFuture(e);
     }
     JsonObject body = order.toJson();
     Reply created = Reply.created(body, OrderVerticle.API + "/" + orderId);
@@ -106,7 +116,8 @@ final class OrderPlacement {
           }
           if (definitelyNotStored(failure)) {
             LOG.warn("Order {} was not stored ({}); releasing its stock", orderId, failure.toString());
-            return releases.deliver(orderId).transform(v -> Future.failedFuture(storeFailure(failure)));
+            releases.deliver(orderId);
+            return Future.failedFuture(storeFailure(failure));
           }
           // The statement may have committed with only its answer lost: look. If the order is not there (yet), its
           // intent stays, and the retrier releases after the grace time only if the order is still absent.
