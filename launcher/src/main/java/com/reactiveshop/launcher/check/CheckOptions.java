@@ -1,0 +1,69 @@
+package com.reactiveshop.launcher.check;
+
+import java.util.Map;
+
+/**
+ * What the check knows beyond the stores, and how long each asynchronous repair may take before its absence is a
+ * violation rather than work in progress.
+ *
+ * @param initialStock      product id to its stock before any order (known to tests and the bench; a live system may
+ *                          not know it): then {@code initial = stock + units in CONFIRMED orders} is checked, which
+ *                          holds only while no PUT changed the stock
+ * @param acknowledged      order ids a client was answered for (201 or a cancel's 200), each with the status it must
+ *                          have now ({@code CONFIRMED} or {@code CANCELLED}; null: either)
+ * @param holdGraceMs       a hold ({@code holds.<attempt>} on a product) older than this is stale: the product
+ *                          service's sweeper gives holds back after 15 s ({@code HoldSweeper.GRACE_MS}) and looks
+ *                          every 5 s ({@code HoldSweeper.INTERVAL_MS}); the default adds 5 s of margin
+ * @param pendingLateMs     a {@code pending_releases} row this far past its {@code next_attempt_at} is overdue (the
+ *                          retrier runs every {@code ORDER_RELEASE_RETRY_INTERVAL_MS} and pushes it on each try)
+ * @param pendingMaxAgeMs   a {@code pending_releases} row older than this is overdue whatever its schedule: an order's
+ *                          intent is due after the intent grace (twice {@code ORDER_BREAKER_TIMEOUT_MS} + 10 s
+ *                          statement timeout + 5 s), then released at the next retry
+ * @param outboxMaxAgeMs    an unpublished event older than this counts as missing, not as on its way
+ */
+public record CheckOptions(Map<String, Long> initialStock, Map<String, String> acknowledged, long holdGraceMs,
+                           long pendingLateMs, long pendingMaxAgeMs, long outboxMaxAgeMs) {
+
+  public static final long SWEEPER_GRACE_MS = 15_000;
+  public static final long SWEEPER_INTERVAL_MS = 5_000;
+
+  public CheckOptions {
+    initialStock = initialStock == null ? Map.of() : Map.copyOf(initialStock);
+    acknowledged = acknowledged == null ? Map.of() : java.util.Collections.unmodifiableMap(
+        new java.util.HashMap<>(acknowledged));
+  }
+
+  /** Defaults derived from the order service's settings in {@code env} (the same variables it reads). */
+  public static CheckOptions fromEnv(Map<String, String> env) {
+    long interval = number(env, "ORDER_RELEASE_RETRY_INTERVAL_MS", 5_000);
+    long breakerTimeout = number(env, "ORDER_BREAKER_TIMEOUT_MS", 2_000);
+    long outboxInterval = number(env, "ORDER_OUTBOX_INTERVAL_MS", 1_000);
+    long intentGrace = 2 * breakerTimeout + 10_000 + 5_000;
+    return new CheckOptions(Map.of(), Map.of(), SWEEPER_GRACE_MS + SWEEPER_INTERVAL_MS + 5_000,
+        interval + 5_000, intentGrace + 2 * interval + 10_000, 10 * outboxInterval + 20_000);
+  }
+
+  public static CheckOptions defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public CheckOptions withInitialStock(Map<String, Long> stock) {
+    return new CheckOptions(stock, acknowledged, holdGraceMs, pendingLateMs, pendingMaxAgeMs, outboxMaxAgeMs);
+  }
+
+  public CheckOptions withAcknowledged(Map<String, String> orders) {
+    return new CheckOptions(initialStock, orders, holdGraceMs, pendingLateMs, pendingMaxAgeMs, outboxMaxAgeMs);
+  }
+
+  private static long number(Map<String, String> env, String name, long fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}
