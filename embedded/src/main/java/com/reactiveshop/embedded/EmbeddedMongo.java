@@ -63,7 +63,7 @@ public final class EmbeddedMongo implements AutoCloseable {
       bound = new MongoServer(new CountedMemoryBackend(counters));
       bound.bind(address);
     } else {
-      bound = new MongoServer(new DurableH2Backend(dataFile, counters));
+      bound = new MongoServer(DurableH2Backend.open(dataFile, counters));
       bound.bind(address, 0, FILE_WORKER_THREADS); // 0: the library's default boss threads
     }
     server = bound; // only once bound: a failed bind (it shuts itself down) leaves restart() free to try again
