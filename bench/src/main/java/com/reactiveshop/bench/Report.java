@@ -35,6 +35,8 @@ final class Report {
   }
 
   void error(String scenario, Exception e) {
+    System.err.println("-- " + scenario + " failed:");
+    e.printStackTrace();
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     rows.add(new Row(scenario, "error: " + message.lines().findFirst().orElse(""), "", "", "", Verdict.ERROR));
     JsonObject errors = json.getJsonObject("errors");
