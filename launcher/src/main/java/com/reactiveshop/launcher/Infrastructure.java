@@ -9,29 +9,51 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The NATS server, MongoDB and PostgreSQL this process uses: the ones named by {@code NATS_URL}, {@code MONGO_URI}
  * and {@code PG_URI}, or embedded ones started here (data under the data directory, so a second run keeps it).
  * Embedded servers take their usual ports (4222, 27017, 5432) when free, so the {@code nats} CLI and database
  * tools find them without options.
+ *
+ * <p>While embedded servers run, this process holds a lock on the data directory ({@code launcher.lock}): a second
+ * launcher on the same directory stops with a clear message, and a start that gets the lock knows that any embedded
+ * server still running on the directory is a leftover of a dead run, and stops it first.
  */
 public final class Infrastructure implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
+  private static final String LOCK_FILE = "launcher.lock";
 
   private final List<AutoCloseable> embedded = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private FileChannel lockChannel;
+  private FileLock lock;
   private String natsUrl;
   private String mongoUri;
   private String pgUri;
 
   public static Infrastructure start(LaunchOptions options) {
+    return start(options, () -> false);
+  }
+
+  /**
+   * Starts what is missing; {@code cancelled} is checked between servers. On failure (or cancellation) what was
+   * started is stopped again before the exception is thrown.
+   */
+  public static Infrastructure start(LaunchOptions options, BooleanSupplier cancelled) {
     Infrastructure infra = new Infrastructure();
     try {
-      infra.startAll(options);
+      infra.startAll(options, cancelled);
       return infra;
     } catch (RuntimeException e) {
       infra.close();
@@ -39,32 +61,76 @@ public final class Infrastructure implements AutoCloseable {
     }
   }
 
-  private void startAll(LaunchOptions options) {
+  private void startAll(LaunchOptions options, BooleanSupplier cancelled) {
+    boolean needsMongo = options.runs("user") || options.runs("product");
     natsUrl = options.env("NATS_URL");
-    if (natsUrl == null) {
-      EmbeddedNats nats = EmbeddedNats.start(preferred(4222), options.dataDir().resolve("nats"), true);
+    mongoUri = options.env("MONGO_URI");
+    pgUri = options.env("PG_URI");
+    boolean embeddedNats = natsUrl == null;
+    boolean embeddedMongo = mongoUri == null && needsMongo;
+    boolean embeddedPg = pgUri == null && options.runs("order");
+    if (!embeddedNats && !embeddedMongo && !embeddedPg) {
+      return;
+    }
+    lockDataDir(options.dataDir());
+    if (embeddedNats) {
+      checkCancelled(cancelled, "nats-server");
+      Path dir = options.dataDir().resolve("nats");
+      EmbeddedNats.stopLeftovers(dir);
+      EmbeddedNats nats = EmbeddedNats.start(preferred(4222), dir, true);
       embedded.add(nats);
       natsUrl = nats.url();
       notes.add("embedded nats-server " + natsUrl + " (JetStream data in " + nats.storeDir() + ")");
     }
-    boolean needsMongo = options.runs("user") || options.runs("product");
-    mongoUri = options.env("MONGO_URI");
-    if (mongoUri == null && needsMongo) {
+    if (embeddedMongo) {
+      checkCancelled(cancelled, "the MongoDB-wire server");
       var file = options.dataDir().resolve("mongo").resolve("mongo.mv");
       EmbeddedMongo mongo = EmbeddedMongo.start(file, preferred(27017));
       embedded.add(mongo);
       mongoUri = mongo.uri();
-      notes.add("embedded MongoDB-wire server " + mongoUri + " (data in " + file + ")");
+      notes.add("embedded MongoDB-wire server " + Redactions.uri(mongoUri) + " (data in " + file + ")");
     }
-    pgUri = options.env("PG_URI");
-    if (pgUri == null && options.runs("order")) {
+    if (embeddedPg) {
+      checkCancelled(cancelled, "PostgreSQL");
       var dir = options.dataDir().resolve("postgres");
+      EmbeddedPostgres.stopLeftovers(dir);
       EmbeddedPostgres pg = EmbeddedPostgres.start(dir, preferred(5432), "order-service");
       embedded.add(pg);
       pgUri = pg.uri();
-      notes.add("embedded PostgreSQL " + pgUri + " (data in " + dir + ")");
+      notes.add("embedded PostgreSQL " + Redactions.uri(pgUri) + " (data in " + dir + ")");
     }
     notes.forEach(note -> LOG.info("Started {}", note));
+  }
+
+  private static void checkCancelled(BooleanSupplier cancelled, String what) {
+    if (cancelled.getAsBoolean()) {
+      throw new IllegalStateException("stopped before " + what + " was started");
+    }
+  }
+
+  /** Takes the data directory for this process, or fails naming the process that has it. */
+  private void lockDataDir(Path dataDir) {
+    Path file = dataDir.resolve(LOCK_FILE);
+    try {
+      Files.createDirectories(dataDir);
+      lockChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      lock = lockChannel.tryLock();
+      if (lock == null) {
+        String owner = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        lockChannel.close();
+        lockChannel = null;
+        throw new IllegalStateException("the data directory " + dataDir.toAbsolutePath().normalize()
+            + " is in use by another reactive-shop process" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
+            + "; stop it or choose another --data-dir");
+      }
+      lockChannel.truncate(0);
+      lockChannel.write(java.nio.ByteBuffer.wrap(
+          Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot use the data directory " + dataDir.toAbsolutePath().normalize()
+          + ": " + e.getMessage(), e);
+    }
   }
 
   /** The usual port when nothing listens there, else 0 (a free one). */
@@ -92,16 +158,28 @@ public final class Infrastructure implements AutoCloseable {
     return notes;
   }
 
-  /** Stops what was started here, last started first. */
+  /** Stops what was started here, last started first, then lets go of the data directory. */
   @Override
   public void close() {
     for (int i = embedded.size() - 1; i >= 0; i--) {
       try {
         embedded.get(i).close();
       } catch (Exception e) {
-        LOG.warn("Could not stop an embedded server cleanly: {}", e.toString());
+        LOG.warn("Could not stop an embedded server cleanly: {}", Failures.describe(e));
       }
     }
     embedded.clear();
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      // released with the process anyway
+    }
+    lock = null;
+    lockChannel = null;
   }
 }

@@ -124,6 +124,23 @@ public record LaunchOptions(Set<String> services, Map<String, Integer> instances
     }
   }
 
+  /** The HTTP port a service of this process listens on (its variable, else the contract's default). */
+  public int servicePort(String service) {
+    return httpPort(service, switch (service) {
+      case "user" -> 3001;
+      case "product" -> 3002;
+      case "order" -> 3003;
+      default -> 8080;
+    });
+  }
+
+  /** The variables that set a service's port here, the one that wins first: for messages about a busy port. */
+  public List<String> portVariables(String service) {
+    String own = service.toUpperCase() + "_HTTP_PORT";
+    boolean single = services.stream().filter(s -> !s.equals("gateway")).count() == 1 && !service.equals("gateway");
+    return single ? List.of("HTTP_PORT", own) : List.of(own);
+  }
+
   /** A bad command line or environment: the message is shown with the usage text. */
   public static final class UsageException extends RuntimeException {
     public UsageException(String message) {

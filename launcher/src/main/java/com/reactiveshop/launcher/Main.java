@@ -3,12 +3,16 @@ package com.reactiveshop.launcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code java -jar launcher.jar [--services user,product,order,gateway] [--instances N|name=N,...]}: starts what
- * infrastructure is missing, deploys the chosen services, prints where everything is, and stops it all gracefully on
- * SIGTERM or Ctrl-C.
+ * infrastructure is missing, deploys the chosen services, prints where everything is, and stops it all in order on
+ * SIGTERM or Ctrl-C (exit 0), or when the start fails (one line naming the cause, exit 1).
  */
 public final class Main {
 
@@ -36,33 +40,59 @@ public final class Main {
       System.exit(e.getMessage() == null ? 0 : 2);
       return;
     }
-    Infrastructure infra = null;
+    Lifecycle life = new Lifecycle();
+    life.install();
     try {
-      infra = Infrastructure.start(options);
-      Topology topology = Topology.start(options, infra).toCompletionStage().toCompletableFuture()
-          .get(120, TimeUnit.SECONDS);
-      Runtime.getRuntime().addShutdownHook(new Thread(shutdown(topology, infra), "shutdown"));
+      checkPortsFree(options);
+      Infrastructure infra = life.start("embedded servers", () -> Infrastructure.start(options, life::stopRequested),
+          i -> i);
+      Topology topology = life.start("services", () -> Topology.start(options, infra, life::stopRequested),
+          t -> t::stopBlocking);
+      if (life.stopRequested()) {
+        return;
+      }
       System.out.println(Summary.of(options, topology, infra));
     } catch (Exception e) {
-      LOG.error("Could not start: {}", e.getMessage(), e);
-      if (infra != null) {
-        infra.close();
+      if (life.stopRequested()) {
+        // A stop was asked for while starting: the thread handling it stops everything and exits with 0.
+        return;
       }
+      String message = e instanceof Topology.StartFailure ? e.getMessage()
+          : e instanceof LaunchOptions.UsageException ? e.getMessage() : "Could not start: " + Failures.describe(e);
+      LOG.error(message);
+      LOG.debug("Start failure", e);
+      life.stopAll("start failed");
       System.exit(1);
     }
   }
 
-  private static Runnable shutdown(Topology topology, Infrastructure infra) {
-    return () -> {
-      LOG.info("Stopping...");
-      try {
-        topology.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("Services did not stop cleanly: {}", e.toString());
-      } finally {
-        infra.close();
-        LOG.info("Stopped.");
+  /**
+   * Fails at once, before anything is started, when a service's HTTP port is taken: the one line names the service,
+   * the port and the variable that moves it. (A port taken later still fails the deployment with the same line.)
+   */
+  static void checkPortsFree(LaunchOptions options) throws Topology.StartFailure {
+    Map<Integer, String> seen = new LinkedHashMap<>();
+    for (String service : LaunchOptions.ALL) {
+      if (!options.runs(service)) {
+        continue;
       }
-    };
+      int port = options.servicePort(service);
+      if (port == 0) {
+        continue;
+      }
+      String how = " (set " + String.join(" or ", options.portVariables(service)) + ")";
+      String other = seen.putIfAbsent(port, service);
+      if (other != null) {
+        throw new Topology.StartFailure("Could not start " + Failures.serviceName(service) + ": port " + port
+            + " is also the port of " + Failures.serviceName(other) + how, null);
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("0.0.0.0", port));
+      } catch (IOException e) {
+        throw new Topology.StartFailure("Could not start " + Failures.serviceName(service) + ": "
+            + Failures.describe(e, port, options.portVariables(service)), e);
+      }
+    }
   }
 }

@@ -3,7 +3,10 @@ package com.reactiveshop.launcher;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The one block printed at start: where each service answers, which NATS to point the CLI at, where data lives. */
+/**
+ * The one block printed at start: where each service answers, which NATS to point the CLI at, where data lives.
+ * Passwords in URIs are shown as {@code ***}.
+ */
 final class Summary {
 
   private static final Map<String, String> APIS = Map.of(
@@ -25,13 +28,13 @@ final class Summary {
       }
       out.append('\n');
     });
-    out.append("  NATS             ").append(infra.natsUrl())
-        .append("   (try: nats --server ").append(infra.natsUrl()).append(" micro ls)\n");
+    String nats = Redactions.uri(infra.natsUrl());
+    out.append("  NATS             ").append(nats).append("   (try: nats --server ").append(nats).append(" micro ls)\n");
     if (infra.mongoUri() != null) {
-      out.append("  MongoDB          ").append(infra.mongoUri()).append('\n');
+      out.append("  MongoDB          ").append(Redactions.uri(infra.mongoUri())).append('\n');
     }
     if (infra.pgUri() != null) {
-      out.append("  PostgreSQL       ").append(infra.pgUri()).append('\n');
+      out.append("  PostgreSQL       ").append(Redactions.uri(infra.pgUri())).append('\n');
     }
     if (!infra.notes().isEmpty()) {
       out.append("  embedded data    ").append(Path.of("").toAbsolutePath().resolve(options.dataDir()).normalize())

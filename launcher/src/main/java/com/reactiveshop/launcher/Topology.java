@@ -18,10 +18,15 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,63 +37,98 @@ public final class Topology {
 
   private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
 
+  /** Per start step (NATS connection, one service); a deployment that takes longer is reported as a failure. */
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
+  /** A service's own stop takes up to its grace (1.5 s) + in-flight requests (10 s). */
+  private static final Duration UNDEPLOY_TIMEOUT = Duration.ofSeconds(20);
+
   private final Vertx vertx;
-  private final NatsBridge nats;
+  private NatsBridge nats;
   private final List<String> deployments = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
 
-  private Topology(Vertx vertx, NatsBridge nats) {
+  private Topology(Vertx vertx) {
     this.vertx = vertx;
-    this.nats = nats;
   }
 
-  public static Future<Topology> start(LaunchOptions options, Infrastructure infra) {
+  /**
+   * Connects to NATS and deploys the chosen services, dependencies first, blocking the calling thread (never a Vert.x
+   * thread). Each step is bounded; {@code cancelled} is checked between steps (a stop was asked for). On any failure
+   * what was deployed is stopped again before a {@link StartFailure} naming the step is thrown.
+   */
+  public static Topology start(LaunchOptions options, Infrastructure infra, BooleanSupplier cancelled)
+      throws StartFailure {
     // Resolved here, on the launching thread: looking up this machine's address may block.
     String host = advertisedHost(options);
     Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
-    return NatsBridge.connect(vertx, infra.natsUrl(), "reactive-shop " + String.join(",", options.services()))
-        .compose(nats -> new Topology(vertx, nats).deployAll(options, infra, host))
-        .recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+    Topology topology = new Topology(vertx);
+    try {
+      topology.nats = await(NatsBridge.connect(vertx, infra.natsUrl(),
+          "reactive-shop " + String.join(",", options.services())), STEP_TIMEOUT, "connect to NATS at "
+          + Redactions.uri(infra.natsUrl()));
+      topology.deployAll(options, infra, host, cancelled);
+      return topology;
+    } catch (StartFailure | RuntimeException e) {
+      topology.stopBlocking();
+      throw e instanceof StartFailure failure ? failure : new StartFailure(Failures.describe(e), e);
+    }
   }
 
-  private Future<Topology> deployAll(LaunchOptions options, Infrastructure infra, String host) {
+  private void deployAll(LaunchOptions options, Infrastructure infra, String host, BooleanSupplier cancelled)
+      throws StartFailure {
     JsonObject discovery = discoveryBackend(options);
-    Future<Void> chain = Future.succeededFuture();
-    if (options.runs("user")) {
-      ServiceSettings settings = new ServiceSettings(options.httpPort("user", 3001), host, discovery);
-      chain = chain.compose(v -> deploy(options, "user", settings.httpPort(),
-          () -> new UserVerticle(nats, infra.mongoUri(), settings)));
+    for (String service : LaunchOptions.ALL) {
+      if (!options.runs(service)) {
+        continue;
+      }
+      if (cancelled.getAsBoolean()) {
+        throw new StartFailure("stopped before " + Failures.serviceName(service) + " was started", null);
+      }
+      int port = options.servicePort(service);
+      ServiceSettings settings = new ServiceSettings(port, host, discovery);
+      Supplier<? extends Deployable> verticle = switch (service) {
+        case "user" -> () -> new UserVerticle(nats, infra.mongoUri(), settings);
+        case "product" -> () -> new ProductVerticle(nats, infra.mongoUri(), settings);
+        case "order" -> {
+          Map<String, String> env = new java.util.HashMap<>(options.env());
+          env.put("PG_URI", infra.pgUri());
+          OrderSettings orderSettings = OrderSettings.fromEnv(env);
+          yield () -> new OrderVerticle(nats, orderSettings, settings);
+        }
+        default -> () -> new GatewayVerticle("0.0.0.0", port, discovery, nats);
+      };
+      deploy(options, service, port, verticle);
     }
-    if (options.runs("product")) {
-      ServiceSettings settings = new ServiceSettings(options.httpPort("product", 3002), host, discovery);
-      chain = chain.compose(v -> deploy(options, "product", settings.httpPort(),
-          () -> new ProductVerticle(nats, infra.mongoUri(), settings)));
-    }
-    if (options.runs("order")) {
-      ServiceSettings settings = new ServiceSettings(options.httpPort("order", 3003), host, discovery);
-      Map<String, String> env = new java.util.HashMap<>(options.env());
-      env.put("PG_URI", infra.pgUri());
-      OrderSettings orderSettings = OrderSettings.fromEnv(env);
-      chain = chain.compose(v -> deploy(options, "order", settings.httpPort(),
-          () -> new OrderVerticle(nats, orderSettings, settings)));
-    }
-    if (options.runs("gateway")) {
-      int port = options.httpPort("gateway", GatewayVerticle.DEFAULT_PORT);
-      chain = chain.compose(v -> deploy(options, "gateway", port,
-          () -> new GatewayVerticle("0.0.0.0", port, discovery, nats)));
-    }
-    return chain.map(v -> this).recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
 
-  private Future<Void> deploy(LaunchOptions options, String service, int port, Supplier<? extends Deployable> verticle) {
+  private void deploy(LaunchOptions options, String service, int port, Supplier<? extends Deployable> verticle)
+      throws StartFailure {
     int instances = options.instancesOf(service);
-    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))
-        .onSuccess(id -> {
-          deployments.add(id);
-          ports.put(service, port);
-          LOG.info("Deployed {} ({} instance{}) on port {}", service, instances, instances == 1 ? "" : "s", port);
-        })
-        .mapEmpty();
+    try {
+      String id = await(vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)),
+          STEP_TIMEOUT, "start " + Failures.serviceName(service));
+      deployments.add(id);
+      ports.put(service, port);
+      LOG.info("Deployed {} ({} instance{}) on port {}", service, instances, instances == 1 ? "" : "s", port);
+    } catch (StartFailure e) {
+      throw new StartFailure("Could not start " + Failures.serviceName(service) + ": "
+          + Failures.describe(e.getCause() != null ? e.getCause() : e, port, options.portVariables(service)),
+          e.getCause());
+    }
+  }
+
+  /** The result of a Vert.x future, waited for on this (non-Vert.x) thread for at most {@code timeout}. */
+  private static <T> T await(Future<T> future, Duration timeout, String what) throws StartFailure {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new StartFailure("Could not " + what + ": no answer within " + timeout.toSeconds() + " s", e);
+    } catch (ExecutionException e) {
+      throw new StartFailure("Could not " + what + ": " + Failures.describe(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StartFailure("Could not " + what + ": interrupted", e);
+    }
   }
 
   /**
@@ -127,18 +167,40 @@ public final class Topology {
 
   /**
    * Undeploys the last deployed first (each verticle unpublishes its record, stops taking HTTP and NATS requests and
-   * finishes what is in flight), then drains and closes the NATS connection and Vert.x.
+   * finishes what is in flight, then stops its relays and retriers), then drains and closes the NATS connection and
+   * Vert.x. Blocks the calling thread (never a Vert.x thread); every step is bounded.
    */
-  public Future<Void> stop() {
-    Future<Void> chain = Future.succeededFuture();
+  public void stopBlocking() {
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
-      chain = chain.eventually(() -> vertx.undeploy(id));
+      quietly(vertx.undeploy(id), UNDEPLOY_TIMEOUT, "stop a service");
     }
     deployments.clear();
-    return chain.eventually(nats::close).eventually(() -> {
-      NatsDiscovery.unregister(vertx);
-      return vertx.close();
-    });
+    if (nats != null) {
+      quietly(nats.close(), Duration.ofSeconds(10), "close the NATS connection");
+    }
+    NatsDiscovery.unregister(vertx);
+    // vertx.close() answers on a plain promise, so waiting for it from this thread is safe after the loops are gone.
+    quietly(vertx.close(), Duration.ofSeconds(10), "close Vert.x");
+  }
+
+  private static void quietly(Future<?> future, Duration timeout, String what) {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("Could not {} within {} s", what, timeout.toSeconds());
+    } catch (ExecutionException e) {
+      LOG.warn("Could not {} cleanly: {}", what, Failures.describe(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("Interrupted while waiting to {}", what);
+    }
+  }
+
+  /** A start that failed; the message is one line for the user. */
+  public static final class StartFailure extends Exception {
+    public StartFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

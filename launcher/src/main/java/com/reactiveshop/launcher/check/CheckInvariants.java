@@ -1,5 +1,7 @@
 package com.reactiveshop.launcher.check;
 
+import com.reactiveshop.launcher.Redactions;
+
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -78,24 +80,24 @@ public final class CheckInvariants {
         throw new IllegalArgumentException("MONGO_URI and PG_URI must be set");
       }
     } catch (IllegalArgumentException | IOException e) {
-      System.err.println(Redact.text(e.getMessage()));
+      System.err.println(Redactions.uri(e.getMessage()));
       System.err.println(USAGE);
       return 2;
     }
-    System.out.println("Checking MongoDB " + Redact.text(mongoUri) + " (database " + StoreReader.PRODUCT_DATABASE
-        + "), PostgreSQL " + Redact.text(pgUri) + ", " + (natsUrl == null
-        ? "no NATS_URL: events not checked" : "NATS " + Redact.text(natsUrl) + " (stream ORDERS)"));
+    System.out.println("Checking MongoDB " + Redactions.uri(mongoUri) + " (database " + StoreReader.PRODUCT_DATABASE
+        + "), PostgreSQL " + Redactions.uri(pgUri) + ", " + (natsUrl == null
+        ? "no NATS_URL: events not checked" : "NATS " + Redactions.uri(natsUrl) + " (stream ORDERS)"));
     try (InvariantChecker checker = InvariantChecker.connect(mongoUri, pgUri, natsUrl)) {
       CheckReport report = settleSeconds > 0
           ? checker.settle(options, Duration.ofSeconds(settleSeconds), Duration.ofSeconds(1))
           : checker.check(options);
-      System.out.print(Redact.text(report.format(list)));
+      System.out.print(Redactions.uri(report.format(list)));
       if (report.violations().stream().anyMatch(f -> f.kind().equals("store_unreadable"))) {
         return 2;
       }
       return report.ok() ? 0 : 1;
     } catch (Exception e) {
-      System.err.println("Could not check: " + Redact.text(String.valueOf(e)));
+      System.err.println("Could not check: " + Redactions.uri(String.valueOf(e)));
       return 2;
     }
   }

@@ -1,5 +1,7 @@
 package com.reactiveshop.launcher.check;
 
+import com.reactiveshop.launcher.Redactions;
+
 import java.time.Duration;
 
 /**
@@ -60,7 +62,7 @@ public final class InvariantChecker implements AutoCloseable {
     long ms = (System.nanoTime() - start) / 1_000_000;
     if (lastFailure != null) {
       CheckReport failed = last != null ? last : new CheckReport();
-      failed.violation("store_unreadable", "-", "the last look failed: " + Redact.text(String.valueOf(lastFailure)));
+      failed.violation("store_unreadable", "-", "the last look failed: " + Redactions.uri(String.valueOf(lastFailure)));
       return failed.note("settle: " + looks + " look(s) in " + ms + " ms, the last one failed");
     }
     return last.note("settle: " + looks + " look(s) in " + ms + " ms, " + (last.settled() ? "settled"

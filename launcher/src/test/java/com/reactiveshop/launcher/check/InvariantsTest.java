@@ -1,5 +1,7 @@
 package com.reactiveshop.launcher.check;
 
+import com.reactiveshop.launcher.Redactions;
+
 import com.reactiveshop.launcher.check.Snapshot.Event;
 import com.reactiveshop.launcher.check.Snapshot.Hold;
 import com.reactiveshop.launcher.check.Snapshot.IdempotencyKey;
@@ -207,8 +209,8 @@ class InvariantsTest {
   @Test
   void passwordsAreRedacted() {
     assertEquals("postgresql://postgres:***@127.0.0.1:5432/order-service",
-        Redact.text("postgresql://postgres:secret@127.0.0.1:5432/order-service"));
-    assertEquals("failed: mongodb://u:***@h:1", Redact.text("failed: mongodb://u:p@ss@h:1"));
-    assertEquals("nats://127.0.0.1:4222", Redact.text("nats://127.0.0.1:4222"));
+        Redactions.uri("postgresql://postgres:secret@127.0.0.1:5432/order-service"));
+    assertEquals("failed: mongodb://u:***@h:1", Redactions.uri("failed: mongodb://u:p@ss@h:1"));
+    assertEquals("nats://127.0.0.1:4222", Redactions.uri("nats://127.0.0.1:4222"));
   }
 }
