@@ -93,7 +93,7 @@ final class OutboxRelay {
   private static final long ACK_TIMEOUT_MS = 5_000;
   private static final int STREAM_NOT_FOUND = 10059;
   /** How long a kick waits for more commits to share its run: events reach JetStream this much later at most. */
-  static final long COALESCE_MS = 20;
+  static final long COALESCE_MS = 50;
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
   /** $1 token, $2 lease in ms, $3 batch size. RETURNING has no order: the caller sorts by seq. */
