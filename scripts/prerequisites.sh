@@ -19,5 +19,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+java_major=$(java -version 2>&1 | sed -nE '1s/.*version "([0-9]+)(\.[0-9]+)*.*/\1/p')
+if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+  echo "Java 17 or newer is needed (found: $(java -version 2>&1 | head -1)); set JAVA_HOME or put a JDK 17+ first on PATH" >&2
+  exit 1
+fi
 # Debian installs nats-server in /usr/sbin, which is not on every user's PATH.
 case ":$PATH:" in *":/usr/sbin:"*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac

@@ -69,6 +69,7 @@ public final class Infrastructure implements AutoCloseable {
     boolean embeddedNats = natsUrl == null;
     boolean embeddedMongo = mongoUri == null && needsMongo;
     boolean embeddedPg = pgUri == null && options.runs("order");
+    requireExternalWhereAsked(options, embeddedNats, embeddedMongo, embeddedPg);
     if (!embeddedNats && !embeddedMongo && !embeddedPg) {
       return;
     }
@@ -100,6 +101,32 @@ public final class Infrastructure implements AutoCloseable {
       notes.add("embedded PostgreSQL " + Redactions.uri(pgUri) + " (data in " + dir + ")");
     }
     notes.forEach(note -> LOG.info("Started {}", note));
+  }
+
+  /**
+   * With {@code EMBEDDED=false} (the container image sets it) a missing or blank address is a start failure, not a
+   * quiet embedded store whose data is gone at the next container restart.
+   */
+  private static void requireExternalWhereAsked(LaunchOptions options, boolean nats, boolean mongo, boolean pg) {
+    String embedded = options.env("EMBEDDED");
+    if (embedded == null || !embedded.trim().equalsIgnoreCase("false")) {
+      return;
+    }
+    List<String> missing = new ArrayList<>();
+    if (nats) {
+      missing.add("NATS_URL");
+    }
+    if (mongo) {
+      missing.add("MONGO_URI");
+    }
+    if (pg) {
+      missing.add("PG_URI");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("EMBEDDED=false but " + String.join(", ", missing)
+          + (missing.size() == 1 ? " is" : " are") + " not set: set " + (missing.size() == 1 ? "it" : "them")
+          + " to the servers to use, or unset EMBEDDED to start embedded ones");
+    }
   }
 
   private static void checkCancelled(BooleanSupplier cancelled, String what) {

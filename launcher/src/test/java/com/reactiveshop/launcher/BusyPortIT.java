@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A service port that is taken: one clear line naming it, a non-zero exit within seconds, nothing left running. */
+/**
+ * Start failures that a user must see at once: a service port that is taken (one clear line naming it, a non-zero
+ * exit within seconds, nothing left running), and stores that must be external but are not given.
+ */
 class BusyPortIT {
 
   @Test
@@ -65,6 +68,31 @@ class BusyPortIT {
       assertNotEquals(0, launcher.process.exitValue(), output);
       assertTrue(output.contains("Could not start product-service: port " + port), output);
       assertTrue(Processes.mentioning(dataDir.toString()).isEmpty(), "nothing left running");
+    } finally {
+      if (launcher != null) {
+        launcher.close();
+      }
+      Processes.killAllMentioning(dataDir.toString());
+      FaultKit.deleteQuietly(dataDir);
+    }
+  }
+
+  /** EMBEDDED=false (as in the container image) without the stores' addresses: named, non-zero, nothing started. */
+  @Test
+  void embeddedFalseWithoutAddressesNamesWhatIsMissing() throws Exception {
+    Path dataDir = FaultKit.scratch("embedded-false");
+    LauncherProcess launcher = null;
+    try {
+      Map<String, String> env = Map.of("EMBEDDED", "false", "MONGO_URI", "mongodb://127.0.0.1:1",
+          "USER_HTTP_PORT", "" + LauncherProcess.freePort(), "PRODUCT_HTTP_PORT", "" + LauncherProcess.freePort(),
+          "ORDER_HTTP_PORT", "" + LauncherProcess.freePort(), "GATEWAY_HTTP_PORT", "" + LauncherProcess.freePort());
+      launcher = LauncherProcess.start("embedded-false", env, "--data-dir", dataDir.toString());
+      assertTrue(launcher.process.waitFor(30, TimeUnit.SECONDS), "the launcher exits:\n" + launcher.output());
+      String output = launcher.output();
+      assertNotEquals(0, launcher.process.exitValue(), output);
+      assertTrue(output.contains("EMBEDDED=false but NATS_URL, PG_URI are not set"), output);
+      assertFalse(output.contains("Exception"), "no stack trace:\n" + output);
+      assertTrue(Processes.mentioning(dataDir.toString()).isEmpty(), "nothing was started");
     } finally {
       if (launcher != null) {
         launcher.close();
