@@ -17,6 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -74,31 +78,71 @@ public final class Infrastructure implements AutoCloseable {
       return;
     }
     lockDataDir(options.dataDir());
-    if (embeddedNats) {
-      checkCancelled(cancelled, "nats-server");
-      Path dir = options.dataDir().resolve("nats");
-      EmbeddedNats.stopLeftovers(dir);
-      EmbeddedNats nats = EmbeddedNats.start(preferred(4222), dir, true);
-      embedded.add(nats);
-      natsUrl = nats.url();
-      notes.add("embedded nats-server " + natsUrl + " (JetStream data in " + nats.storeDir() + ")");
-    }
-    if (embeddedMongo) {
-      checkCancelled(cancelled, "the MongoDB-wire server");
-      var file = options.dataDir().resolve("mongo").resolve("mongo.mv");
-      EmbeddedMongo mongo = EmbeddedMongo.start(file, preferred(27017));
-      embedded.add(mongo);
-      mongoUri = mongo.uri();
-      notes.add("embedded MongoDB-wire server " + Redactions.uri(mongoUri) + " (data in " + file + ")");
-    }
-    if (embeddedPg) {
-      checkCancelled(cancelled, "PostgreSQL");
-      var dir = options.dataDir().resolve("postgres");
-      EmbeddedPostgres.stopLeftovers(dir);
-      EmbeddedPostgres pg = EmbeddedPostgres.start(dir, preferred(5432), "order-service");
-      embedded.add(pg);
-      pgUri = pg.uri();
-      notes.add("embedded PostgreSQL " + Redactions.uri(pgUri) + " (data in " + dir + ")");
+    // The three servers do not depend on each other: they start side by side (PostgreSQL takes the longest).
+    ExecutorService starters = Executors.newFixedThreadPool(3, runnable -> {
+      Thread thread = new Thread(runnable, "embedded-start");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      Future<EmbeddedNats> nats = embeddedNats ? starters.submit(() -> {
+        checkCancelled(cancelled, "nats-server");
+        Path dir = options.dataDir().resolve("nats");
+        EmbeddedNats.stopLeftovers(dir);
+        return EmbeddedNats.start(preferred(4222), dir, true);
+      }) : null;
+      Path mongoFile = options.dataDir().resolve("mongo").resolve("mongo.mv");
+      Future<EmbeddedMongo> mongo = embeddedMongo ? starters.submit(() -> {
+        checkCancelled(cancelled, "the MongoDB-wire server");
+        return EmbeddedMongo.start(mongoFile, preferred(27017));
+      }) : null;
+      Path pgDir = options.dataDir().resolve("postgres");
+      Future<EmbeddedPostgres> pg = embeddedPg ? starters.submit(() -> {
+        checkCancelled(cancelled, "PostgreSQL");
+        EmbeddedPostgres.stopLeftovers(pgDir);
+        return EmbeddedPostgres.start(pgDir, preferred(5432), "order-service");
+      }) : null;
+      // Collected in start order whatever finished first, so close() stops them last started first; a failure is
+      // thrown only once every start has ended, so nothing is left running behind it.
+      RuntimeException failure = null;
+      EmbeddedNats startedNats = null;
+      EmbeddedMongo startedMongo = null;
+      EmbeddedPostgres startedPg = null;
+      try {
+        startedNats = join(nats);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      try {
+        startedMongo = join(mongo);
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+      try {
+        startedPg = join(pg);
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+      if (startedNats != null) {
+        embedded.add(startedNats);
+        natsUrl = startedNats.url();
+        notes.add("embedded nats-server " + natsUrl + " (JetStream data in " + startedNats.storeDir() + ")");
+      }
+      if (startedMongo != null) {
+        embedded.add(startedMongo);
+        mongoUri = startedMongo.uri();
+        notes.add("embedded MongoDB-wire server " + Redactions.uri(mongoUri) + " (data in " + mongoFile + ")");
+      }
+      if (startedPg != null) {
+        embedded.add(startedPg);
+        pgUri = startedPg.uri();
+        notes.add("embedded PostgreSQL " + Redactions.uri(pgUri) + " (data in " + pgDir + ")");
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      starters.shutdown();
     }
     notes.forEach(note -> LOG.info("Started {}", note));
   }
@@ -126,6 +170,22 @@ public final class Infrastructure implements AutoCloseable {
       throw new IllegalStateException("EMBEDDED=false but " + String.join(", ", missing)
           + (missing.size() == 1 ? " is" : " are") + " not set: set " + (missing.size() == 1 ? "it" : "them")
           + " to the servers to use, or unset EMBEDDED to start embedded ones");
+    }
+  }
+
+  /** The started server, or null when none was asked for; the start's own failure as it was thrown. */
+  private static <T> T join(Future<T> start) {
+    if (start == null) {
+      return null;
+    }
+    try {
+      return start.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime ? runtime
+          : new IllegalStateException(Failures.describe(e.getCause()), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the embedded servers", e);
     }
   }
 

@@ -74,15 +74,25 @@ public final class Topology {
     }
   }
 
+  private record Started(String service, int port, int instances, Future<String> deployment) {
+  }
+
+  /**
+   * The services do not need each other to start (they find each other over NATS at request time), so they are
+   * deployed side by side; each is then waited for in the usual order, so the deployments are recorded (and later
+   * undeployed) in that order. A failure is thrown once every deployment has ended: what did start is undeployed by
+   * the caller.
+   */
   private void deployAll(LaunchOptions options, Infrastructure infra, String host, BooleanSupplier cancelled)
       throws StartFailure {
     JsonObject discovery = discoveryBackend(options);
+    if (cancelled.getAsBoolean()) {
+      throw new StartFailure("stopped before the services were started", null);
+    }
+    List<Started> started = new ArrayList<>();
     for (String service : LaunchOptions.ALL) {
       if (!options.runs(service)) {
         continue;
-      }
-      if (cancelled.getAsBoolean()) {
-        throw new StartFailure("stopped before " + Failures.serviceName(service) + " was started", null);
       }
       int port = options.servicePort(service);
       ServiceSettings settings = new ServiceSettings(port, host, discovery);
@@ -97,23 +107,35 @@ public final class Topology {
         }
         default -> () -> new GatewayVerticle("0.0.0.0", port, discovery, nats);
       };
-      deploy(options, service, port, verticle);
+      int instances = options.instancesOf(service);
+      started.add(new Started(service, port, instances,
+          vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))));
+    }
+    StartFailure failure = null;
+    for (Started each : started) {
+      try {
+        record(options, each);
+      } catch (StartFailure e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
-  private void deploy(LaunchOptions options, String service, int port, Supplier<? extends Deployable> verticle)
-      throws StartFailure {
-    int instances = options.instancesOf(service);
+  private void record(LaunchOptions options, Started started) throws StartFailure {
+    String service = started.service();
     try {
-      String id = await(vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)),
-          STEP_TIMEOUT, "start " + Failures.serviceName(service));
+      String id = await(started.deployment(), STEP_TIMEOUT, "start " + Failures.serviceName(service));
       deployments.add(id);
-      ports.put(service, port);
-      LOG.info("Deployed {} ({} instance{}) on port {}", service, instances, instances == 1 ? "" : "s", port);
+      ports.put(service, started.port());
+      LOG.info("Deployed {} ({} instance{}) on port {}", service, started.instances(),
+          started.instances() == 1 ? "" : "s", started.port());
     } catch (StartFailure e) {
       throw new StartFailure("Could not start " + Failures.serviceName(service) + ": "
-          + Failures.describe(e.getCause() != null ? e.getCause() : e, port, options.portVariables(service)),
-          e.getCause());
+          + Failures.describe(e.getCause() != null ? e.getCause() : e, started.port(),
+          options.portVariables(service)), e.getCause());
     }
   }
 
