@@ -17,8 +17,8 @@ import static com.reactiveshop.product.ReservationRecords.CONFIRMED;
 
 /**
  * All-or-nothing stock reservation per order id: idempotent, safe across instances and crashes, and cheap: a
- * successful reserve costs one take per product (group-committed with the other takes of that product) and a share
- * of one batched insert and one batched settle.
+ * successful reserve costs a share of the batched store commands of its flush (one bulk take and one read for every
+ * take of the flush, one insert of records, one settle), well under one MongoDB command per order under load.
  *
  * <p>How it holds together:
  * <ol>
