@@ -42,7 +42,8 @@ final class OrderIntents {
   }
 
   /**
-   * The order id certainly holds no stock (refused, or released): nothing to do later. Callers need not wait: if
+   * The order id certainly holds no stock (refused, or released): its row goes, whatever wrote it (an intent or a
+   * cancel's release). Callers need not wait: if
    * this fails, the row stays and the retrier later releases an order id that holds nothing, which is harmless.
    */
   Future<Void> forget(UUID orderId) {

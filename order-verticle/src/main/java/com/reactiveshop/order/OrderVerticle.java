@@ -62,9 +62,9 @@ public class OrderVerticle extends VerticleBase {
     Dependencies dependencies = new Dependencies(nats, breakers);
     OrderStore store = new OrderStore(pool);
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
-    releases = new ReleaseRetries(vertx, pool, dependencies, orderSettings.releaseRetryIntervalMs());
     janitor = new OrderJanitor(vertx, pool, orderSettings.idempotencyLeaseMs());
     OrderIntents intents = new OrderIntents(pool, orderSettings.intentGraceMs());
+    releases = new ReleaseRetries(vertx, pool, dependencies, intents, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs(), intents);
     OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
         relay);

@@ -30,13 +30,16 @@ final class ReleaseRetries {
   private final Vertx vertx;
   private final Pool pool;
   private final Dependencies dependencies;
+  /** A delivered release's row goes through it, batched with the other removals. */
+  private final OrderIntents intents;
   private final long intervalMs;
   private PeriodicTask task;
 
-  ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, long intervalMs) {
+  ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, OrderIntents intents, long intervalMs) {
     this.vertx = vertx;
     this.pool = pool;
     this.dependencies = dependencies;
+    this.intents = intents;
     this.intervalMs = intervalMs;
   }
 
@@ -69,9 +72,7 @@ final class ReleaseRetries {
    */
   Future<Void> deliver(UUID orderId) {
     return dependencies.release(orderId)
-        .compose(reply -> pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1")
-            .execute(Tuple.of(orderId)))
-        .<Void>mapEmpty()
+        .compose(reply -> intents.forget(orderId))
         .recover(failure -> {
           LOG.warn("Release of order {} not delivered yet, will retry: {}", orderId, failure.toString());
           return Future.succeededFuture();
@@ -104,7 +105,7 @@ final class ReleaseRetries {
         ? Future.succeededFuture()
         : dependencies.release(orderId).mapEmpty();
     return done
-        .compose(v -> pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(orderId)))
+        .compose(v -> intents.forget(orderId))
         .map(true)
         .recover(failure -> pool.preparedQuery("UPDATE pending_releases SET last_error = $2 WHERE order_id = $1")
             .execute(Tuple.of(orderId, failure.toString()))
