@@ -151,17 +151,17 @@ final class BenchRun {
   private void httpScenarios() throws Exception {
     int port = freePort();
     String helloUrl = "http://127.0.0.1:" + port;
-    List<String> productIds = List.of(String.join(",", products));
-    List<String> userIds = List.of(String.join(",", users));
+    List<String> productIds = List.of("/api/products/", String.join(",", products));
+    List<String> userIds = List.of("/api/users/", String.join(",", users));
     List<Paired> paired = new ArrayList<>();
     paired.add(new Paired("GET /api/products/{id}", "GET product", "GET /api/products/{id} (wrk)",
-        () -> wrkRun("get-product", config.productUrl(), "get-product.lua", productIds, config.warmupSeconds())));
+        () -> wrkRun("get-product", config.productUrl(), "get-by-id.lua", productIds, config.warmupSeconds())));
     paired.add(new Paired("GET /api/users/{id}", "GET user", "GET /api/users/{id} (wrk)",
-        () -> wrkRun("get-user", config.userUrl(), "get-user.lua", userIds, config.warmupSeconds())));
+        () -> wrkRun("get-user", config.userUrl(), "get-by-id.lua", userIds, config.warmupSeconds())));
     if (config.gatewayUrl() != null) {
       paired.add(new Paired("GET /api/products/{id} via gateway", "GET product via gateway",
           "GET /api/products/{id} via gateway (wrk)", () -> wrkRun("get-product-gateway", config.gatewayUrl(),
-          "get-product.lua", productIds, config.warmupSeconds())));
+          "get-by-id.lua", productIds, config.warmupSeconds())));
     }
     paired.add(new Paired("POST /api/orders", "POST order", "POST /api/orders (wrk, 1 unit, unique key)",
         this::postOrderScenario));
@@ -169,13 +169,13 @@ final class BenchRun {
     List<Measurement> results = new ArrayList<>();
     try (Child hello = Child.start("hello-server", config.results().resolve("hello-server.log"), "hello-server",
         "--port", String.valueOf(port))) {
-      ceilings.add(scenario("ceiling: bare Vert.x hello #1", () -> wrkRun("hello-1", helloUrl, "get-product.lua",
+      ceilings.add(scenario("ceiling: bare Vert.x hello #1", () -> wrkRun("hello-1", helloUrl, "get-by-id.lua",
           productIds, config.warmupSeconds())));
       for (int i = 0; i < paired.size(); i++) {
         results.add(scenario(paired.get(i).name(), paired.get(i).scenario()));
         int n = i + 2;
         ceilings.add(scenario("ceiling: bare Vert.x hello #" + n, () -> wrkRun("hello-" + n, helloUrl,
-            "get-product.lua", productIds, 1)));
+            "get-by-id.lua", productIds, 1)));
       }
     }
     postOrders = results.get(results.size() - 1);
