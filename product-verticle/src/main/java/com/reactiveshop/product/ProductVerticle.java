@@ -24,6 +24,9 @@ public class ProductVerticle extends VerticleBase {
   public static final String NAME = "product-service";
   public static final String VERSION = "1.0.0";
   public static final String API = "/api/products";
+  /** A stock hold older than this whose attempt is not confirmed is given back (see {@link HoldSweeper}). */
+  public static final long STOCK_HOLD_GRACE_MS = HoldSweeper.GRACE_MS;
+  public static final long STOCK_HOLD_SWEEP_INTERVAL_MS = HoldSweeper.INTERVAL_MS;
 
   private final NatsBridge nats;
   private final String mongoUri;

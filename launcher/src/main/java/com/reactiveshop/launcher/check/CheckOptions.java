@@ -1,5 +1,8 @@
 package com.reactiveshop.launcher.check;
 
+import com.reactiveshop.order.OrderSettings;
+import com.reactiveshop.product.ProductVerticle;
+
 import java.util.Map;
 
 /**
@@ -17,15 +20,15 @@ import java.util.Map;
  * @param pendingLateMs     a {@code pending_releases} row this far past its {@code next_attempt_at} is overdue (the
  *                          retrier runs every {@code ORDER_RELEASE_RETRY_INTERVAL_MS} and pushes it on each try)
  * @param pendingMaxAgeMs   a {@code pending_releases} row older than this is overdue whatever its schedule: an order's
- *                          intent is due after the intent grace (twice {@code ORDER_BREAKER_TIMEOUT_MS} + 10 s
- *                          statement timeout + 5 s), then released at the next retry
+ *                          intent is due after the order service's intent grace ({@code OrderSettings.intentGraceMs}), then
+ *                          released at the next retry
  * @param outboxMaxAgeMs    an unpublished event older than this counts as missing, not as on its way
  */
 public record CheckOptions(Map<String, Long> initialStock, Map<String, String> acknowledged, long holdGraceMs,
                            long pendingLateMs, long pendingMaxAgeMs, long outboxMaxAgeMs) {
 
-  public static final long SWEEPER_GRACE_MS = 15_000;
-  public static final long SWEEPER_INTERVAL_MS = 5_000;
+  public static final long SWEEPER_GRACE_MS = ProductVerticle.STOCK_HOLD_GRACE_MS;
+  public static final long SWEEPER_INTERVAL_MS = ProductVerticle.STOCK_HOLD_SWEEP_INTERVAL_MS;
 
   public CheckOptions {
     initialStock = initialStock == null ? Map.of() : Map.copyOf(initialStock);
@@ -35,12 +38,13 @@ public record CheckOptions(Map<String, Long> initialStock, Map<String, String> a
 
   /** Defaults derived from the order service's settings in {@code env} (the same variables it reads). */
   public static CheckOptions fromEnv(Map<String, String> env) {
-    long interval = number(env, "ORDER_RELEASE_RETRY_INTERVAL_MS", 5_000);
-    long breakerTimeout = number(env, "ORDER_BREAKER_TIMEOUT_MS", 2_000);
-    long outboxInterval = number(env, "ORDER_OUTBOX_INTERVAL_MS", 1_000);
-    long intentGrace = 2 * breakerTimeout + 10_000 + 5_000;
+    // The order service's own reading of its variables (PG_URI is required there, not used here).
+    Map<String, String> withUri = new java.util.HashMap<>(env);
+    withUri.putIfAbsent("PG_URI", "postgresql://unused");
+    OrderSettings order = OrderSettings.fromEnv(withUri);
+    long interval = order.releaseRetryIntervalMs();
     return new CheckOptions(Map.of(), Map.of(), SWEEPER_GRACE_MS + SWEEPER_INTERVAL_MS + 5_000,
-        interval + 5_000, intentGrace + 2 * interval + 10_000, 10 * outboxInterval + 20_000);
+        interval + 5_000, order.intentGraceMs() + 2 * interval + 10_000, 10 * order.outboxIntervalMs() + 20_000);
   }
 
   public static CheckOptions defaults() {
@@ -53,17 +57,5 @@ public record CheckOptions(Map<String, Long> initialStock, Map<String, String> a
 
   public CheckOptions withAcknowledged(Map<String, String> orders) {
     return new CheckOptions(initialStock, orders, holdGraceMs, pendingLateMs, pendingMaxAgeMs, outboxMaxAgeMs);
-  }
-
-  private static long number(Map<String, String> env, String name, long fallback) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return fallback;
-    }
   }
 }

@@ -181,6 +181,7 @@ public final class StoreReader implements AutoCloseable {
   /** Everything from PostgreSQL in one REPEATABLE READ READ ONLY transaction: one consistent view. */
   private Relational readRelational(long snapshotStartMillis) throws Exception {
     SqlConnection connection = await(pg.getConnection());
+    boolean committed = false;
     try {
       await(connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").execute());
       RowSet<Row> orderRows = await(connection.query("SELECT id::text, status, created_at >= to_timestamp("
@@ -198,6 +199,7 @@ public final class StoreReader implements AutoCloseable {
       RowSet<Row> keyRows = await(connection.query("SELECT key, order_id::text, body::json ->> 'id' AS answered"
           + " FROM idempotency_keys WHERE state = 'done' AND status = 201").execute());
       await(connection.query("COMMIT").execute());
+      committed = true;
 
       Map<String, Map<String, Long>> items = new HashMap<>();
       itemRows.forEach(row -> items.computeIfAbsent(row.getString(0), k -> new TreeMap<>())
@@ -216,6 +218,11 @@ public final class StoreReader implements AutoCloseable {
       keyRows.forEach(row -> keys.add(new IdempotencyKey(row.getString(0), row.getString(1), row.getString(2))));
       return new Relational(orders, pending, outbox, keys);
     } finally {
+      if (!committed) {
+        // The pool does not reset a connection it gets back: an aborted transaction left open would fail every
+        // later look on it ("current transaction is aborted").
+        connection.query("ROLLBACK").execute();
+      }
       connection.close();
     }
   }
