@@ -99,7 +99,7 @@ public final class Infrastructure implements AutoCloseable {
       Path pgDir = options.dataDir().resolve("postgres");
       Future<EmbeddedPostgres> pg = embeddedPg ? starters.submit(() -> {
         checkCancelled(cancelled, "PostgreSQL");
-        EmbeddedPostgres.stopLeftovers(pgDir);
+        // EmbeddedPostgres.start stops leftovers on pgDir itself.
         return EmbeddedPostgres.start(pgDir, preferred(5432), "order-service");
       }) : null;
       // Collected in start order whatever finished first, so close() stops them last started first; a failure is

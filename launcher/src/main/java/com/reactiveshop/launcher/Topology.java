@@ -37,7 +37,10 @@ public final class Topology {
 
   private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
 
-  /** Per start step (NATS connection, one service); a deployment that takes longer is reported as a failure. */
+  /**
+   * Per start step (the NATS connection; the services, deployed side by side); a step that takes longer is reported
+   * as a failure.
+   */
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
   /** A service's own stop takes up to its grace (1.5 s) + in-flight requests (10 s). */
   private static final Duration UNDEPLOY_TIMEOUT = Duration.ofSeconds(20);
@@ -112,9 +115,10 @@ public final class Topology {
           vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances))));
     }
     StartFailure failure = null;
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
     for (Started each : started) {
       try {
-        record(options, each);
+        record(options, each, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       } catch (StartFailure e) {
         failure = failure == null ? e : failure;
       }
@@ -124,10 +128,10 @@ public final class Topology {
     }
   }
 
-  private void record(LaunchOptions options, Started started) throws StartFailure {
+  private void record(LaunchOptions options, Started started, Duration timeLeft) throws StartFailure {
     String service = started.service();
     try {
-      String id = await(started.deployment(), STEP_TIMEOUT, "start " + Failures.serviceName(service));
+      String id = await(started.deployment(), timeLeft, "start " + Failures.serviceName(service));
       deployments.add(id);
       ports.put(service, started.port());
       LOG.info("Deployed {} ({} instance{}) on port {}", service, started.instances(),
@@ -144,7 +148,8 @@ public final class Topology {
     try {
       return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new StartFailure("Could not " + what + ": no answer within " + timeout.toSeconds() + " s", e);
+      throw new StartFailure("Could not " + what + ": no answer within the " + STEP_TIMEOUT.toSeconds()
+          + " s a start step may take", e);
     } catch (ExecutionException e) {
       throw new StartFailure("Could not " + what + ": " + Failures.describe(e.getCause()), e.getCause());
     } catch (InterruptedException e) {

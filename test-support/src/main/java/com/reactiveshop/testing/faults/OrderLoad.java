@@ -144,12 +144,14 @@ public final class OrderLoad implements AutoCloseable {
   private volatile Phase current;
   private static final int MAX_LOG = 50_000;
   private final long deadlineNanos;
+  private final ExecutorService httpThreads;
 
   private OrderLoad(Settings settings) {
     this.settings = settings;
-    this.pool = Executors.newFixedThreadPool(settings.clients() + 1, OrderLoad::daemon);
+    this.pool = Executors.newFixedThreadPool(settings.clients(), OrderLoad::daemon);
+    this.httpThreads = Executors.newFixedThreadPool(2, OrderLoad::daemon);
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(2, OrderLoad::daemon)).build();
+        .connectTimeout(Duration.ofSeconds(2)).executor(httpThreads).build();
     this.deadlineNanos = System.nanoTime() + settings.maxRun().toNanos();
     this.current = new Phase("start");
     phases.add(current);
@@ -210,16 +212,20 @@ public final class OrderLoad implements AutoCloseable {
   /** Stops the clients and waits (bounded) for the requests in flight. */
   public void stop() throws Exception {
     stop.set(true);
-    for (Future<?> worker : workers) {
-      worker.get(settings.requestTimeout().toMillis() * 4 + 10_000, TimeUnit.MILLISECONDS);
+    try {
+      for (Future<?> worker : workers) {
+        worker.get(settings.requestTimeout().toMillis() * 4 + 10_000, TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      close();
     }
-    pool.shutdownNow();
   }
 
   @Override
   public void close() {
     stop.set(true);
     pool.shutdownNow();
+    httpThreads.shutdownNow();
   }
 
   private Void client() throws InterruptedException {
