@@ -2,14 +2,18 @@ package com.reactiveshop.embedded;
 
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
 import io.netty.channel.Channel;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,19 +52,27 @@ import java.util.List;
  * is also flushed through {@link MVStore#executeFilestoreOperation}, which waits for every store operation already
  * handed to those threads.
  *
- * <p><b>Cheaper per operation than the stock H2Backend(file)</b>, with the same file format:
+ * <p><b>Cheaper per operation than the stock H2Backend(file)</b>:
  * <ul>
  *   <li>The MVStore is opened here, with the library's settings (no compression, default page split, auto-commit
  *       buffer and 1 s auto-commit delay) but a larger page cache ({@link #cacheSizeMb}): H2's default 16 MB held
  *       only part of a 50,000-document collection, and every cache miss deserializes a whole page of documents.</li>
+ *   <li>Documents, ids and unique index keys are written in a compact format ({@link StoredValueCodec}) instead of
+ *       H2's Java serialization, which with a commit per write batch (every changed page written whole) was most of
+ *       the server's CPU under load.</li>
  *   <li>Unique indexes (the {@code _id} index of every collection, and unique secondary ones) compare keys with
- *       {@link KeyValueType} instead of Java-serializing both keys on every comparison; they live in maps of their
- *       own, filled once from the stock index maps of an existing file at open (see {@link UniqueIndexMaps}).</li>
+ *       {@link IndexKeyOrder} instead of Java-serializing both keys on every comparison.</li>
+ *   <li>Those maps have names of their own; the maps of a file written by the stock library or an earlier version of
+ *       this server are moved into them once, at open (see {@link CompactMaps}).</li>
  * </ul>
  */
 final class DurableH2Backend extends H2Backend {
 
   private static final Logger log = LoggerFactory.getLogger(DurableH2Backend.class);
+
+  /** The library's (H2Database's) prefixes of a collection's data and meta map names. */
+  private static final String DATA_PREFIX = "databases.";
+  private static final String META_PREFIX = "meta.";
 
   /** MVStore's own background commit delay, the library's (H2's) default; see the class comment. */
   private static final int AUTO_COMMIT_DELAY_MS = 1000;
@@ -68,15 +80,15 @@ final class DurableH2Backend extends H2Backend {
   private final OpCounters counters;
   private final FileGroupCommit groupCommit;
 
-  /** Opens (or creates) the file; unique index maps in the stock format are converted on the way. */
+  /** Opens (or creates) the file; maps in an older format are converted on the way (see {@link CompactMaps}). */
   static DurableH2Backend open(Path file, OpCounters counters) {
     int cacheMb = cacheSizeMb(Runtime.getRuntime().maxMemory());
     log.info("opening MVStore in '{}' with a {} MB page cache", file, cacheMb);
     MVStore store = new MVStore.Builder()
         .fileName(file.toString())
         .cacheSize(cacheMb)
-        // no background commit while the databases are opened: a unique index map is converted then, and only
-        // this thread's commits may store it halfway (see UniqueIndexMaps); turned on in the constructor
+        // no background commit while the databases are opened: older maps are converted then, and only
+        // this thread's commits may store one halfway (see CompactMaps); turned on in the constructor
         .autoCommitDisabled()
         .open();
     try {
@@ -89,7 +101,7 @@ final class DurableH2Backend extends H2Backend {
 
   private DurableH2Backend(MVStore store, OpCounters counters) {
     super(store); // opens every database in the file, through openOrCreateDatabase below
-    store.commit(); // the converted index maps, in one go
+    store.commit(); // the converted maps, in one go
     store.setAutoCommitDelay(AUTO_COMMIT_DELAY_MS);
     this.counters = counters;
     this.groupCommit = new FileGroupCommit(this::commitToFile);
@@ -170,10 +182,10 @@ final class DurableH2Backend extends H2Backend {
   }
 
   /**
-   * The library's H2 database with unique indexes over {@link UniqueIndexMaps}. An inner class on purpose: the library
-   * opens a database's existing indexes from inside the H2Database constructor, before a subclass could have set a
-   * field of its own, so the store is read from the enclosing backend (whose reference an inner class has from the
-   * start, and whose store is set before the library opens any database).
+   * The library's H2 database with documents and unique indexes in {@link CompactMaps}. An inner class on purpose: the
+   * library opens a database's existing collections and indexes from inside the H2Database constructor, before a
+   * subclass could have set a field of its own, so the store is read from the enclosing backend (whose reference an
+   * inner class has from the start, and whose store is set before the library opens any database).
    */
   private final class OrderedIndexDatabase extends H2Database {
 
@@ -182,20 +194,43 @@ final class DurableH2Backend extends H2Backend {
     }
 
     @Override
+    protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+      String fullName = getFullCollectionNamespace(collectionName);
+      MVMap<Object, Document> dataMap = CompactMaps.openData(getMvStore(), DATA_PREFIX + fullName);
+      MVMap<String, Object> metaMap = getMvStore().openMap(META_PREFIX + fullName); // a counter: H2's default is fine
+      return new H2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+    }
+
+    @Override
+    public void dropCollection(String collectionName, Oplog oplog) {
+      super.dropCollection(collectionName, oplog); // also the meta map, and the library's data map if still there
+      CompactMaps.remove(getMvStore(), DATA_PREFIX + getFullCollectionNamespace(collectionName));
+    }
+
+    @Override
+    public void moveCollection(MongoDatabase oldDatabase, MongoCollection<?> collection, String newCollectionName) {
+      String oldMap = DATA_PREFIX + collection.getFullName();
+      String newMap = DATA_PREFIX + getFullCollectionNamespace(newCollectionName);
+      super.moveCollection(oldDatabase, collection, newCollectionName); // the meta map; an empty library data map
+      getMvStore().removeMap(newMap); // that empty map the library renamed (it opened it, which created it)
+      CompactMaps.rename(getMvStore(), oldMap, newMap);
+    }
+
+    @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
                                                     boolean sparse) {
-      return new MapUniqueIndex(UniqueIndexMaps.open(getMvStore(), libraryMapName(collectionName, indexName)),
+      return new MapUniqueIndex(CompactMaps.openUniqueIndex(getMvStore(), indexMapName(collectionName, indexName)),
           indexName, keys, sparse);
     }
 
     @Override
     protected void dropIndex(MongoCollection<Object> collection, String indexName) {
       super.dropIndex(collection, indexName); // also removes the library's map of that name, if there still is one
-      UniqueIndexMaps.remove(getMvStore(), libraryMapName(collection.getCollectionName(), indexName));
+      CompactMaps.remove(getMvStore(), indexMapName(collection.getCollectionName(), indexName));
     }
 
     /** The name H2Database gives the map of an index. */
-    private String libraryMapName(String collectionName, String indexName) {
+    private String indexMapName(String collectionName, String indexName) {
       return getFullCollectionNamespace(collectionName) + "._index_" + indexName;
     }
   }

@@ -13,7 +13,7 @@ import java.util.Map;
  * A unique index kept in an MVMap from key to the document's position (its key in the collection's data map; Missing
  * stands for a null position, which an MVMap cannot hold). All the index logic is the library's
  * {@link AbstractUniqueIndex}; this only says where the entries live. The map is one opened by
- * {@link UniqueIndexMaps}, with the {@link KeyValueType} key type.
+ * {@link CompactMaps}.
  */
 final class MapUniqueIndex extends AbstractUniqueIndex<Object> {
 

@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * {@link IndexKeyOrder} must be a total order whose equality is the library's key equality (keys are normalized by
  * the library before they reach an index), and should order like the library's ValueComparator wherever that one is
- * a total order; {@link KeyValueType} must store keys byte for byte as H2's default type did.
+ * a total order; {@link KeyValueType#javaSerialized()} must read keys byte for byte as H2's default type wrote them
+ * (maps of an earlier version), {@link KeyValueType#compact()} must read back every key it wrote.
  */
 class IndexKeyOrderTest {
 
@@ -208,8 +209,8 @@ class IndexKeyOrderTest {
 
   @ParameterizedTest
   @ValueSource(longs = {31, 32})
-  void storesKeysExactlyAsH2sDefaultTypeDid(long seed) {
-    KeyValueType type = new KeyValueType();
+  void theJavaSerializedTypeStoresKeysExactlyAsH2sDefaultTypeDid(long seed) {
+    KeyValueType type = KeyValueType.javaSerialized();
     ObjectDataType stock = new ObjectDataType();
     for (KeyValue key : randomNormalizedKeys(new Random(seed), 200, false)) {
       WriteBuffer ours = new WriteBuffer();
@@ -224,6 +225,23 @@ class IndexKeyOrderTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {33, 34})
+  void theCompactTypeReadsBackEveryKeyEqualAndOfTheSameClasses(long seed) {
+    KeyValueType type = KeyValueType.compact();
+    for (KeyValue key : randomNormalizedKeys(new Random(seed), 300, false)) {
+      WriteBuffer buffer = new WriteBuffer();
+      type.write(buffer, key);
+      KeyValue read = type.read(ByteBuffer.wrap(bytes(buffer)));
+      assertEquals(key, read, key::toString);
+      assertEquals(0, ORDER.compare(key, read), key::toString);
+      for (int i = 0; i < key.size(); i++) {
+        assertEquals(key.get(i) == null ? null : key.get(i).getClass(),
+            read.get(i) == null ? null : read.get(i).getClass(), key::toString);
+      }
+    }
+  }
+
   @Test
   void anMvMapWithThisKeyTypeFindsEveryKeyAndIteratesInOrder() {
     List<KeyValue> keys = new ArrayList<>(new LinkedHashSet<>(randomNormalizedKeys(new Random(5), 3000, false)));
@@ -231,7 +249,7 @@ class IndexKeyOrderTest {
     MVStore store = new MVStore.Builder().open(); // in memory
     try {
       MVMap<KeyValue, Object> map =
-          store.openMap("index", new MVMap.Builder<KeyValue, Object>().keyType(new KeyValueType()));
+          store.openMap("index", new MVMap.Builder<KeyValue, Object>().keyType(KeyValueType.compact()));
       for (int i = 0; i < keys.size(); i++) {
         assertEquals(null, map.putIfAbsent(keys.get(i), "position-" + i), keys.get(i)::toString);
       }

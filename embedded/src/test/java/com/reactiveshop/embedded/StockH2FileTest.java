@@ -59,7 +59,7 @@ class StockH2FileTest {
     assertTrue(stockMaps.contains("shop.users._index__id_"), stockMaps::toString);
     assertTrue(stockMaps.contains("shop.users._index_emailKey_1"), stockMaps::toString);
     assertTrue(stockMaps.contains("shop.orders._index__id_"), stockMaps::toString);
-    assertTrue(stockMaps.stream().noneMatch(n -> n.endsWith(UniqueIndexMaps.SUFFIX)), stockMaps::toString);
+    assertTrue(stockMaps.stream().noneMatch(n -> n.endsWith(CompactMaps.SUFFIX)), stockMaps::toString);
 
     try (EmbeddedMongo mongo = EmbeddedMongo.start(file, 0);
          MongoClient client = MongoClients.create(DurableWritesTest.settings(mongo.port()))) {
@@ -81,8 +81,11 @@ class StockH2FileTest {
     Set<String> moved = mapNames(file);
     assertFalse(moved.contains("shop.users._index__id_"), moved::toString);
     assertFalse(moved.contains("shop.users._index_emailKey_1"), moved::toString);
-    assertTrue(moved.contains("shop.users._index__id_" + UniqueIndexMaps.SUFFIX), moved::toString);
-    assertTrue(moved.contains("shop.users._index_emailKey_1" + UniqueIndexMaps.SUFFIX), moved::toString);
+    assertFalse(moved.contains("databases.shop.users"), moved::toString);
+    assertTrue(moved.contains("databases.shop.users" + CompactMaps.SUFFIX), moved::toString);
+    assertTrue(moved.contains("databases.shop.orders" + CompactMaps.SUFFIX), moved::toString);
+    assertTrue(moved.contains("shop.users._index__id_" + CompactMaps.SUFFIX), moved::toString);
+    assertTrue(moved.contains("shop.users._index_emailKey_1" + CompactMaps.SUFFIX), moved::toString);
 
     // and the moved file reopens as it was left
     try (EmbeddedMongo mongo = EmbeddedMongo.start(file, 0);
@@ -106,7 +109,7 @@ class StockH2FileTest {
     assertTrue(dropped.stream().noneMatch(n -> n.contains("other.")), dropped::toString);
     assertTrue(dropped.stream().noneMatch(n -> n.contains("emailKey_1")), dropped::toString);
     assertTrue(dropped.stream().noneMatch(n -> n.startsWith("shop.orders.")), dropped::toString);
-    assertTrue(dropped.contains("shop.users._index__id_" + UniqueIndexMaps.SUFFIX), dropped::toString);
+    assertTrue(dropped.contains("shop.users._index__id_" + CompactMaps.SUFFIX), dropped::toString);
   }
 
   /** A crash during the move may leave both maps, the new one part filled (and, for all we know, stored). */
@@ -118,8 +121,8 @@ class StockH2FileTest {
     try {
       for (String index : List.of("shop.users._index__id_", "shop.users._index_emailKey_1", "shop.orders._index__id_")) {
         MVMap<KeyValue, Object> old = store.openMap(index);
-        MVMap<KeyValue, Object> ordered = store.openMap(index + UniqueIndexMaps.SUFFIX,
-            new MVMap.Builder<KeyValue, Object>().keyType(new KeyValueType()));
+        MVMap<KeyValue, Object> ordered = store.openMap(index + CompactMaps.SUFFIX,
+            new MVMap.Builder<KeyValue, Object>().keyType(KeyValueType.compact()).valueType(StoredValueType.INSTANCE));
         int i = 0;
         for (Map.Entry<KeyValue, Object> entry : old.entrySet()) {
           if (i++ % 2 == 0) {
@@ -127,6 +130,15 @@ class StockH2FileTest {
           }
         }
         assertTrue(ordered.size() > 0 && ordered.size() < old.size());
+      }
+      MVMap<Object, Object> oldData = store.openMap("databases.shop.users");
+      MVMap<Object, Object> compactData = store.openMap("databases.shop.users" + CompactMaps.SUFFIX,
+          new MVMap.Builder<>().keyType(StoredValueType.INSTANCE).valueType(StoredValueType.INSTANCE));
+      int i = 0;
+      for (Map.Entry<Object, Object> entry : oldData.entrySet()) {
+        if (i++ % 3 == 0) {
+          compactData.put(entry.getKey(), entry.getValue());
+        }
       }
       store.commit();
     } finally {
@@ -142,6 +154,38 @@ class StockH2FileTest {
     Set<String> names = mapNames(file);
     assertFalse(names.contains("shop.users._index__id_"), names::toString);
     assertFalse(names.contains("shop.orders._index__id_"), names::toString);
+    assertFalse(names.contains("databases.shop.users"), names::toString);
+  }
+
+  /** The previous version of this server kept unique indexes in Java-serialized "#ordered" maps. */
+  @Test
+  void aFileOfThePreviousVersionIsConverted() {
+    Path file = dir.resolve("previous.mv");
+    List<ObjectId> orderIds = writeWithTheStockBackend(file);
+    MVStore store = MVStore.open(file.toString());
+    try {
+      for (String index : List.of("shop.users._index__id_", "shop.users._index_emailKey_1", "shop.orders._index__id_",
+          "shop.numbers._index__id_")) {
+        MVMap<KeyValue, Object> old = store.openMap(index);
+        MVMap<KeyValue, Object> ordered = store.openMap(index + CompactMaps.ORDERED_SUFFIX,
+            new MVMap.Builder<KeyValue, Object>().keyType(KeyValueType.javaSerialized()));
+        ordered.putAll(old);
+        store.removeMap(old);
+      }
+      store.commit();
+    } finally {
+      store.close();
+    }
+
+    try (EmbeddedMongo mongo = EmbeddedMongo.start(file, 0);
+         MongoClient client = MongoClients.create(DurableWritesTest.settings(mongo.port()))) {
+      MongoDatabase shop = client.getDatabase("shop");
+      assertEverythingIsThere(shop, orderIds, 0);
+      assertDuplicatesRefused(shop, orderIds);
+    }
+    Set<String> names = mapNames(file);
+    assertTrue(names.stream().noneMatch(n -> n.endsWith(CompactMaps.ORDERED_SUFFIX)), names::toString);
+    assertTrue(names.contains("shop.users._index_emailKey_1" + CompactMaps.SUFFIX), names::toString);
   }
 
   /** Writes users (string _ids, unique emailKey), orders (ObjectId _ids) and numbers with the stock H2Backend. */
