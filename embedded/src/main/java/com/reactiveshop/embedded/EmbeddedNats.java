@@ -6,7 +6,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +28,7 @@ public final class EmbeddedNats implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedNats.class);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
   /**
    * The wrapper. When detached ({@code @SETSID@} is 1) it first moves into a new session (setsid keeps the pid), so a
@@ -92,17 +96,60 @@ public final class EmbeddedNats implements AutoCloseable {
           .jetstream(true)
           .customArgs(new String[] {"-a", "127.0.0.1", "-sd", dir.toString()})
           .output(new NatsServerOutput())
+          // The runner's own check connects and then waits about 2 s for an answer it never gets (most of this
+          // server's start time); awaitReady below checks the same thing in a few milliseconds.
+          .skipConnectValidate()
           .build();
       ProcessHandle wrapper = ProcessHandle.current().children()
           .filter(p -> ServerProcesses.arguments(p.pid()).contains(launcher.toString()))
           .findFirst().orElse(null);
-      return new EmbeddedNats(runner, chosen, dir, script, wrapper);
+      EmbeddedNats nats = new EmbeddedNats(runner, chosen, dir, script, wrapper);
+      try {
+        awaitReady(chosen, wrapper);
+      } catch (RuntimeException e) {
+        nats.close();
+        throw e;
+      }
+      return nats;
     } catch (IOException e) {
       deleteQuietly(script);
       throw new UncheckedIOException("Could not start nats-server (is it on PATH?): " + e.getMessage(), e);
     } catch (RuntimeException e) {
       deleteQuietly(script);
       throw e;
+    }
+  }
+
+  /**
+   * Returns once a NATS server answers on the port (its first bytes are {@code INFO}), polling every 10 ms; fails when
+   * the wrapper has ended (the server could not start: its output is in the log) or after {@link #READY_TIMEOUT}.
+   */
+  private static void awaitReady(int port, ProcessHandle wrapper) {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        socket.setSoTimeout(1000);
+        byte[] head = socket.getInputStream().readNBytes(4);
+        if (new String(head, StandardCharsets.US_ASCII).equals("INFO")) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (wrapper != null && !wrapper.isAlive()) {
+        throw new IllegalStateException("nats-server exited while starting on port " + port + " (see its output)");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("nats-server did not answer on port " + port + " within "
+            + READY_TIMEOUT.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for nats-server", e);
+      }
     }
   }
 

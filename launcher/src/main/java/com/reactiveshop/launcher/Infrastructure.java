@@ -89,18 +89,18 @@ public final class Infrastructure implements AutoCloseable {
         checkCancelled(cancelled, "nats-server");
         Path dir = options.dataDir().resolve("nats");
         EmbeddedNats.stopLeftovers(dir);
-        return EmbeddedNats.start(preferred(4222), dir, true);
+        return timed("nats-server", () -> EmbeddedNats.start(preferred(4222), dir, true));
       }) : null;
       Path mongoFile = options.dataDir().resolve("mongo").resolve("mongo.mv");
       Future<EmbeddedMongo> mongo = embeddedMongo ? starters.submit(() -> {
         checkCancelled(cancelled, "the MongoDB-wire server");
-        return EmbeddedMongo.start(mongoFile, preferred(27017));
+        return timed("MongoDB-wire server", () -> EmbeddedMongo.start(mongoFile, preferred(27017)));
       }) : null;
       Path pgDir = options.dataDir().resolve("postgres");
       Future<EmbeddedPostgres> pg = embeddedPg ? starters.submit(() -> {
         checkCancelled(cancelled, "PostgreSQL");
         // EmbeddedPostgres.start stops leftovers on pgDir itself.
-        return EmbeddedPostgres.start(pgDir, preferred(5432), "order-service");
+        return timed("PostgreSQL", () -> EmbeddedPostgres.start(pgDir, preferred(5432), "order-service"));
       }) : null;
       // Collected in start order whatever finished first, so close() stops them last started first; a failure is
       // thrown only once every start has ended, so nothing is left running behind it.
@@ -171,6 +171,14 @@ public final class Infrastructure implements AutoCloseable {
           + (missing.size() == 1 ? " is" : " are") + " not set: set " + (missing.size() == 1 ? "it" : "them")
           + " to the servers to use, or unset EMBEDDED to start embedded ones");
     }
+  }
+
+  /** Runs a server's start, logging how long it took (start time is one of the things users measure). */
+  private static <T> T timed(String what, java.util.function.Supplier<T> start) {
+    long began = System.nanoTime();
+    T started = start.get();
+    LOG.info("{} ready in {} ms", what, (System.nanoTime() - began) / 1_000_000);
+    return started;
   }
 
   /** The started server, or null when none was asked for; the start's own failure as it was thrown. */
