@@ -174,7 +174,20 @@ final class ApiProxy {
     if (!response.headers().contains(HttpHeaders.CONTENT_LENGTH) && mayHaveBody(request, inbound.statusCode())) {
       response.setChunked(true);
     }
-    inbound.pipeTo(response).onFailure(failure -> outbound.reset());
+    // The services answer small JSON bodies: read the whole answer, then write it if the client is still there. A
+    // pipe would write each chunk as it arrives, and throws on a chunk that arrives after the client has gone (a load
+    // generator that stops, a client that gives up): an ERROR with a stack trace for something that is normal.
+    inbound.body().onComplete(body -> {
+      if (response.closed() || response.ended()) {
+        return;
+      }
+      if (body.succeeded()) {
+        response.end(body.result());
+      } else {
+        outbound.reset();
+        response.reset();
+      }
+    });
   }
 
   private static boolean hasBody(HttpServerRequest request) {
