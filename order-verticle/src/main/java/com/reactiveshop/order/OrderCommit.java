@@ -1,77 +1,195 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Stores a placed order in ONE statement: the order, its lines, its created event in the outbox, for a keyed
- * request the Idempotency-Key answer, and the removal of the order's release intent ({@link OrderIntents}). A single statement is atomic on its own (its implicit transaction commits or
- * rolls back as a whole), so this is the same all-or-nothing write as BEGIN + five statements + COMMIT, in one round
- * trip instead of six; on the order path that was the largest PostgreSQL cost.
+ * Stores placed orders, group-committed: every order that is ready while one statement is in flight goes into the
+ * next one. ONE statement writes, for every order of the batch, the order, its lines, its created event in the outbox,
+ * for a keyed request the Idempotency-Key answer, and the removal of its release intent ({@link OrderIntents}). A
+ * single statement is atomic on its own (its implicit transaction commits or rolls back as a whole), so each order is
+ * the same all-or-nothing write as BEGIN + five statements + COMMIT; under load a whole batch of orders shares one
+ * round trip and one commit (one WAL flush) instead of one each, which was the largest PostgreSQL cost of the order
+ * path.
  *
- * <p>With a claim, the key's update comes first and everything else is inserted only if it matched (the claim is
- * still ours): when it did not, nothing is written and {@link IdempotencyStore.ClaimLost} is raised.
+ * <p>With a claim, the key's update comes first and the order is written only if it matched (the claim is still ours):
+ * when it did not, nothing of that order is written and {@link IdempotencyStore.ClaimLost} is raised for it alone.
+ *
+ * <p>A batch that PostgreSQL refuses (an error: the statement rolled back, nothing of it is stored) is written again
+ * order by order, so an order that cannot be stored fails alone and never takes the others of its batch with it.
+ * Any other failure (no answer: the outcome is unknown) is every order's failure, as it would be for each alone.
  */
 final class OrderCommit {
 
-  /** The lines, from arrays in the order asked ($7..$10), and the created event ($11 id, $12 payload). */
-  private static final String LINES_AND_EVENT = " i AS (INSERT INTO order_items (order_id, position, product_id,"
-      + " name, quantity, price_cents) SELECT o.id, l.ord - 1, l.product_id, l.name, l.quantity, l.price_cents"
-      + " FROM o, unnest($7::text[], $8::text[], $9::int[], $10::bigint[])"
-      + " WITH ORDINALITY AS l(product_id, name, quantity, price_cents, ord)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload, order_id) SELECT $11::uuid, '" + OutboxRelay.CREATED
-      + "', $12::text, o.id FROM o),"
-      + " r AS (DELETE FROM pending_releases WHERE order_id = (SELECT id FROM o))";
+  private static final int MAX_BATCH = 256;
 
-  /** The order ($1..$6), its lines and its event ($7..$12, see {@link #store}), no key. */
-  private static final String WITHOUT_CLAIM = "WITH o AS (INSERT INTO orders"
-      + " (id, user_id, status, total_cents, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id),"
-      + LINES_AND_EVENT + " SELECT count(*) FROM o";
-
-  /** The key's update ($13..$17) first, then the same as above only where it matched. */
-  private static final String WITH_CLAIM = "WITH claim AS (UPDATE idempotency_keys SET state = 'done',"
-      + " status = $13, body = $14, location = $15, completed_at = now()"
-      + " WHERE key = $16 AND claim_token = $17 AND state = 'in_progress' RETURNING 1),"
+  /**
+   * $1..$12: one element per order (id, user, status, total, created, updated, event id, payload, and for a keyed
+   * request the key, claim token, answer status and location; nulls without a key). $13..$18: one element per line,
+   * flattened (order id, position, product, name, quantity, price).
+   */
+  private static final String STORE = "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
+      + " $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::uuid[],"
+      + " $11::int[], $12::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at, event_id, payload,"
+      + " key, token, answer_status, location)),"
+      + " claim AS (UPDATE idempotency_keys k SET state = 'done', status = input.answer_status, body = input.payload,"
+      + " location = input.location, completed_at = now() FROM input WHERE input.key IS NOT NULL"
+      + " AND k.key = input.key AND k.claim_token = input.token AND k.state = 'in_progress' RETURNING k.key),"
       + " o AS (INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
-      + " SELECT $1::uuid, $2::text, $3::text, $4::bigint, $5::timestamptz, $6::timestamptz WHERE EXISTS (SELECT 1 FROM claim) RETURNING id),"
-      + LINES_AND_EVENT + " SELECT count(*) FROM o";
+      + " SELECT id, user_id, status, total_cents, created_at, updated_at FROM input"
+      + " WHERE input.key IS NULL OR input.key IN (SELECT key FROM claim) RETURNING id),"
+      + " i AS (INSERT INTO order_items (order_id, position, product_id, name, quantity, price_cents)"
+      + " SELECT l.order_id, l.position, l.product_id, l.name, l.quantity, l.price_cents"
+      + " FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::int[], $18::bigint[])"
+      + " AS l(order_id, position, product_id, name, quantity, price_cents) WHERE l.order_id IN (SELECT id FROM o)),"
+      + " e AS (INSERT INTO outbox (id, subject, payload, order_id) SELECT input.event_id, '" + OutboxRelay.CREATED
+      + "', input.payload, input.id FROM input WHERE input.id IN (SELECT id FROM o)),"
+      + " r AS (DELETE FROM pending_releases WHERE order_id IN (SELECT id FROM o))"
+      + " SELECT id FROM o";
+
+  private record Pending(Order order, Reply created, IdempotencyStore.Claim claim) {
+  }
+
+  /** One order's outcome: stored, or its failure (a lost claim, or a refusal of this order alone). */
+  private record Outcome(Throwable failure) {
+    static final Outcome STORED = new Outcome(null);
+  }
 
   private final Pool pool;
+  private final GroupCommit<Pending, Outcome> batches;
 
+  /** One per verticle instance: use it from that instance's context. */
   OrderCommit(Pool pool) {
     this.pool = pool;
+    this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH);
   }
 
   /** Writes the order with its created event; with a claim, also the answer {@code created} under the key. */
   Future<Void> store(Order order, Reply created, IdempotencyStore.Claim claim) {
-    int n = order.items().size();
-    String[] productIds = new String[n];
-    String[] names = new String[n];
-    Integer[] quantities = new Integer[n];
-    Long[] prices = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Order.Item item = order.items().get(i);
-      productIds[i] = item.productId();
-      names[i] = item.name();
-      quantities[i] = item.quantity();
-      prices[i] = item.priceCents();
+    return batches.submit(new Pending(order, created, claim)).compose(outcome -> outcome.failure() == null
+        ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
+  }
+
+  /** One outcome per order of the batch. */
+  private Future<List<Outcome>> storeBatch(List<Pending> batch) {
+    return write(batch).recover(failure -> {
+      if (batch.size() == 1 || !(failure instanceof DatabaseException)) {
+        return Future.failedFuture(failure);
+      }
+      // Refused as a whole, so nothing was stored: again one by one, so only what cannot be stored fails.
+      List<Future<Outcome>> alone = new ArrayList<>();
+      for (Pending pending : batch) {
+        alone.add(write(List.of(pending)).map(outcomes -> outcomes.get(0)).otherwise(Outcome::new));
+      }
+      return Future.all(alone).map(done -> alone.stream().map(Future::result).toList());
+    });
+  }
+
+  private Future<List<Outcome>> write(List<Pending> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    String[] users = new String[n];
+    String[] statuses = new String[n];
+    Long[] totals = new Long[n];
+    OffsetDateTime[] created = new OffsetDateTime[n];
+    OffsetDateTime[] updated = new OffsetDateTime[n];
+    UUID[] eventIds = new UUID[n];
+    String[] payloads = new String[n];
+    String[] keys = new String[n];
+    UUID[] tokens = new UUID[n];
+    Integer[] answerStatuses = new Integer[n];
+    String[] locations = new String[n];
+    Lines lines = new Lines(batch.stream().mapToInt(p -> p.order().items().size()).sum());
+    for (int k = 0; k < n; k++) {
+      Pending p = batch.get(k);
+      Order order = p.order();
+      ids[k] = order.id();
+      users[k] = order.userId();
+      statuses[k] = order.status();
+      totals[k] = order.totalCents();
+      created[k] = Order.utc(order.createdAt());
+      updated[k] = Order.utc(order.updatedAt());
+      eventIds[k] = UUID.randomUUID();
+      payloads[k] = p.created().body().encode();
+      if (p.claim() != null) {
+        keys[k] = p.claim().key();
+        tokens[k] = p.claim().token();
+        answerStatuses[k] = p.created().status();
+        locations[k] = p.created().headers().get("Location");
+      }
+      lines.add(order);
     }
-    String payload = created.body().encode();
-    Tuple args = Tuple.tuple()
-        .addValue(order.id()).addValue(order.userId()).addValue(order.status()).addValue(order.totalCents())
-        .addValue(Order.utc(order.createdAt())).addValue(Order.utc(order.updatedAt()))
-        .addValue(productIds).addValue(names).addValue(quantities).addValue(prices)
-        .addValue(UUID.randomUUID()).addValue(payload);
-    if (claim != null) {
-      args.addValue(created.status()).addValue(payload).addValue(created.headers().get("Location"))
-          .addValue(claim.key()).addValue(claim.token());
+    Tuple args = Tuple.tuple().addValue(ids).addValue(users).addValue(statuses).addValue(totals).addValue(created)
+        .addValue(updated).addValue(eventIds).addValue(payloads).addValue(keys).addValue(tokens)
+        .addValue(answerStatuses).addValue(locations);
+    lines.appendTo(args);
+    return pool.preparedQuery(STORE).execute(args).map(rows -> {
+      Set<UUID> stored = new HashSet<>();
+      for (Row row : rows) {
+        stored.add(row.getUUID(0));
+      }
+      List<Outcome> outcomes = new ArrayList<>(n);
+      for (Pending p : batch) {
+        outcomes.add(stored.contains(p.order().id()) ? Outcome.STORED : notStored(p));
+      }
+      return outcomes;
+    });
+  }
+
+  /** Only an order whose claim did not match is left out by the statement. */
+  private static Outcome notStored(Pending p) {
+    return new Outcome(p.claim() != null ? new IdempotencyStore.ClaimLost(p.claim().key())
+        : new IllegalStateException("order " + p.order().id() + " was not written by its statement"));
+  }
+
+  /** The lines of a batch's orders, flattened into one array per column. */
+  private static final class Lines {
+    private final UUID[] orderIds;
+    private final Integer[] positions;
+    private final String[] productIds;
+    private final String[] names;
+    private final Integer[] quantities;
+    private final Long[] prices;
+    private int size;
+
+    Lines(int total) {
+      orderIds = new UUID[total];
+      positions = new Integer[total];
+      productIds = new String[total];
+      names = new String[total];
+      quantities = new Integer[total];
+      prices = new Long[total];
     }
-    return pool.preparedQuery(claim != null ? WITH_CLAIM : WITHOUT_CLAIM).execute(args).compose(rows ->
-        rows.iterator().next().getLong(0) == 1L || claim == null
-            ? Future.succeededFuture() : Future.failedFuture(new IdempotencyStore.ClaimLost(claim.key())));
+
+    void add(Order order) {
+      List<Order.Item> items = order.items();
+      for (int i = 0; i < items.size(); i++) {
+        Order.Item item = items.get(i);
+        orderIds[size] = order.id();
+        positions[size] = i;
+        productIds[size] = item.productId();
+        names[size] = item.name();
+        quantities[size] = item.quantity();
+        prices[size] = item.priceCents();
+        size++;
+      }
+    }
+
+    void appendTo(Tuple args) {
+      args.addValue(orderIds).addValue(positions).addValue(productIds).addValue(names).addValue(quantities)
+          .addValue(prices);
+    }
   }
 }

@@ -1,0 +1,117 @@
+package com.reactiveshop.order;
+
+import com.reactiveshop.common.http.Reply;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static com.reactiveshop.testing.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link OrderCommit} writes the orders that arrive together in one statement, and each order's outcome is its own:
+ * an order PostgreSQL refuses fails alone, an order whose claim was lost is not written, the others are stored whole
+ * (lines, created event, intent removed).
+ */
+class OrderCommitTest {
+
+  static OrderServiceFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new OrderServiceFixture();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void ordersStoredTogetherKeepTheirOwnOutcomes() {
+    Order good = order(2, 1);
+    Order alsoGood = order(1);
+    Order refused = order(1, 0); // quantity 0 breaks the CHECK on order_items: PostgreSQL refuses this one
+    Order lostClaim = order(3);
+    IdempotencyStore.Claim claim = new IdempotencyStore.Claim("commit-test-" + UUID.randomUUID(), lostClaim.id(),
+        UUID.randomUUID(), false); // no such key in progress: the claim does not match
+    for (Order o : List.of(good, alsoGood, refused, lostClaim)) {
+      intent(o.id());
+    }
+
+    // Submitted together on one context: the first is written at once, the other three together in the next
+    // statement, which PostgreSQL refuses as a whole because of one of them.
+    List<Future<Void>> outcomes = f.onNewContext(() -> {
+      OrderCommit commit = new OrderCommit(f.db);
+      List<Future<Void>> all = new ArrayList<>();
+      all.add(commit.store(good, created(good), null));
+      all.add(commit.store(refused, created(refused), null));
+      all.add(commit.store(lostClaim, created(lostClaim), claim));
+      all.add(commit.store(alsoGood, created(alsoGood), null));
+      return Future.join(all).transform(done -> Future.succeededFuture(all));
+    });
+
+    assertTrue(outcomes.get(0).succeeded(), () -> String.valueOf(outcomes.get(0).cause()));
+    assertInstanceOf(DatabaseException.class, outcomes.get(1).cause());
+    assertInstanceOf(IdempotencyStore.ClaimLost.class, outcomes.get(2).cause());
+    assertTrue(outcomes.get(3).succeeded(), () -> String.valueOf(outcomes.get(3).cause()));
+
+    for (Order stored : List.of(good, alsoGood)) {
+      assertEquals(1, count("SELECT count(*) FROM orders WHERE id = $1", stored.id()));
+      assertEquals(stored.items().size(), count("SELECT count(*) FROM order_items WHERE order_id = $1", stored.id()));
+      assertEquals(1, count("SELECT count(*) FROM outbox WHERE order_id = $1", stored.id()));
+      assertEquals(0, count("SELECT count(*) FROM pending_releases WHERE order_id = $1", stored.id()));
+    }
+    for (Order notStored : List.of(refused, lostClaim)) {
+      assertEquals(0, count("SELECT count(*) FROM orders WHERE id = $1", notStored.id()));
+      assertEquals(0, count("SELECT count(*) FROM order_items WHERE order_id = $1", notStored.id()));
+      assertEquals(0, count("SELECT count(*) FROM outbox WHERE order_id = $1", notStored.id()));
+      assertEquals(1, count("SELECT count(*) FROM pending_releases WHERE order_id = $1", notStored.id()),
+          "its release intent stays");
+    }
+    assertEquals(List.of(0, 1), positions(good.id()));
+  }
+
+  private static Order order(int... quantities) {
+    List<Order.Item> items = new ArrayList<>();
+    long total = 0;
+    for (int i = 0; i < quantities.length; i++) {
+      items.add(new Order.Item("product-" + i, "Item " + i, quantities[i], 250));
+      total += 250L * quantities[i];
+    }
+    Instant now = Instant.now();
+    return new Order(UUID.randomUUID(), "user-1", Order.CONFIRMED, items, total, now, now);
+  }
+
+  private static Reply created(Order order) {
+    return Reply.created(order.toJson(), "/api/orders/" + order.id());
+  }
+
+  private static void intent(UUID orderId) {
+    await(f.db.preparedQuery(
+        "INSERT INTO pending_releases (order_id, reason, next_attempt_at) VALUES ($1, 'test', now() + interval '1 hour')")
+        .execute(Tuple.of(orderId)));
+  }
+
+  private static long count(String sql, UUID id) {
+    return f.count(sql, id);
+  }
+
+  private static List<Integer> positions(UUID orderId) {
+    List<Integer> positions = new ArrayList<>();
+    await(f.db.preparedQuery(
+            "SELECT position FROM order_items WHERE order_id = $1 ORDER BY position")
+        .execute(Tuple.of(orderId))).forEach(row -> positions.add(row.getInteger(0)));
+    return positions;
+  }
+}
