@@ -280,6 +280,32 @@ final class BenchRun {
   private JsonObject stores;
   private final List<Report.Row> storeRows = new ArrayList<>();
 
+  /**
+   * The embedded MongoDB-wire server's durable commits during the POST scenario: how many writes share one, and how
+   * long one takes (a write waits for at least one whole commit before it is answered).
+   */
+  private void durableCommits(StoreCounters.Snapshot before, StoreCounters.Snapshot after, long orders,
+                              JsonObject mongo) {
+    Map<String, Long> b = before.mongoGroupCommit();
+    Map<String, Long> a = after.mongoGroupCommit();
+    if (b == null || a == null || !a.containsKey("commitMillis") || !b.containsKey("commitMillis")) {
+      return;
+    }
+    long writes = a.get("writes") - b.get("writes");
+    long commits = a.get("commits") - b.get("commits");
+    long millis = a.get("commitMillis") - b.get("commitMillis");
+    if (commits <= 0) {
+      return;
+    }
+    double perCommit = (double) millis / commits;
+    mongo.put("durableCommits", new JsonObject().put("writes", writes).put("commits", commits)
+        .put("commitMillis", millis).put("writesPerCommit", Json.num((double) writes / commits))
+        .put("msPerCommit", Json.num(perCommit)).put("commitsPerOrder", Json.num(Stats.perOrder(commits, orders))));
+    storeRows.add(new Report.Row("MongoDB durable commits (embedded server)", String.format(
+        "%.2f per order, %.1f writes each, %.2f ms each", Stats.perOrder(commits, orders), (double) writes / commits,
+        perCommit), "", "", "", Verdict.INFO));
+  }
+
   private void storeCounters(StoreCounters.Snapshot before, StoreCounters.Snapshot after, long orders,
                              StoreCounters.Snapshot mid1, StoreCounters.Snapshot mid2, long midOrders, Measurement m) {
     stores = new JsonObject().put("ordersCreated", orders).put("answered201", m.status("201"))
@@ -319,6 +345,7 @@ final class BenchRun {
           Json.num(Stats.perOrder(v - before.mongoOpcounters().getOrDefault(k, 0L), orders))));
       mongo.put("opcountersPerOrder", opcounters);
     }
+    durableCommits(before, after, orders, mongo);
     stores.put("mongo", mongo);
     if (Double.isNaN(perOrder)) {
       storeRows.add(new Report.Row("MongoDB commands per order", "n/a (" + mongo.getString("note") + ")", "", "",

@@ -24,8 +24,8 @@ import java.util.Map;
 final class StoreCounters implements AutoCloseable {
 
   /** One reading; a null part could not be read ({@code mongoNote} / {@code pgNote} say why). */
-  record Snapshot(Map<String, Long> mongoByCommand, Map<String, Long> mongoOpcounters, String mongoNote,
-                  Long pgXacts, Long pgNextXid, String pgNote) {
+  record Snapshot(Map<String, Long> mongoByCommand, Map<String, Long> mongoOpcounters,
+                  Map<String, Long> mongoGroupCommit, String mongoNote, Long pgXacts, Long pgNextXid, String pgNote) {
   }
 
   private final MongoClient mongo;
@@ -49,6 +49,7 @@ final class StoreCounters implements AutoCloseable {
   Snapshot read() {
     Map<String, Long> byCommand = null;
     Map<String, Long> opcounters = null;
+    Map<String, Long> groupCommit = null;
     String mongoNote = null;
     if (mongo == null) {
       mongoNote = "no MongoDB URI";
@@ -57,6 +58,7 @@ final class StoreCounters implements AutoCloseable {
         JsonObject status = Http.await(mongo.runCommand("serverStatus", new JsonObject().put("serverStatus", 1)), 10);
         byCommand = longs(status.getValue("opcountersByCommand"));
         opcounters = longs(status.getValue("opcounters"));
+        groupCommit = longs(status.getValue("groupCommit")); // the embedded server's durable commits, if it is one
         if (byCommand == null) {
           mongoNote = "serverStatus has no opcountersByCommand";
         }
@@ -83,7 +85,7 @@ final class StoreCounters implements AutoCloseable {
         pgNote = "pg_stat_database failed: " + e.getMessage();
       }
     }
-    return new Snapshot(byCommand, opcounters, mongoNote, xacts, nextXid, pgNote);
+    return new Snapshot(byCommand, opcounters, groupCommit, mongoNote, xacts, nextXid, pgNote);
   }
 
   /** A JSON object of numbers as a map; null when it is not an object. */

@@ -160,7 +160,8 @@ final class DurableH2Backend extends H2Backend {
     counters.appendTo(status);
     status.put("groupCommit", new Document()
         .append("writes", groupCommit.requests())
-        .append("commits", groupCommit.commits()));
+        .append("commits", groupCommit.commits())
+        .append("commitMillis", groupCommit.commitMillis()));
     return status;
   }
 

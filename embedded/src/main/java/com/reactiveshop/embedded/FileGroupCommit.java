@@ -31,6 +31,7 @@ final class FileGroupCommit {
 
   private final LongAdder requests = new LongAdder();
   private final LongAdder commits = new LongAdder();
+  private final LongAdder commitNanos = new LongAdder();
 
   FileGroupCommit(Action action) {
     this.action = action;
@@ -73,10 +74,12 @@ final class FileGroupCommit {
   private void lead(long round) {
     RuntimeException failure = null;
     boolean succeeded = false;
+    long began = System.nanoTime();
     try {
       action.commit();
       succeeded = true;
       commits.increment();
+      commitNanos.add(System.nanoTime() - began);
     } catch (RuntimeException e) {
       failure = e;
     } finally {
@@ -105,5 +108,10 @@ final class FileGroupCommit {
   /** Commits that succeeded so far: {@code requests / commits} is the average group size. */
   long commits() {
     return commits.sum();
+  }
+
+  /** Time spent in the commits that succeeded, in ms: divided by {@link #commits()}, what a write waits at least. */
+  long commitMillis() {
+    return commitNanos.sum() / 1_000_000;
   }
 }
