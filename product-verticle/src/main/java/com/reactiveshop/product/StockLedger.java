@@ -39,10 +39,8 @@ import java.util.Set;
  * <p>Giving back the units of a CONFIRMED reservation (a release) is guarded by a {@code freed.<attempt>} marker
  * instead, set in the same update: a release repeated or racing on another instance gives back once.
  *
- * <p><b>Cache.</b> Every stock move updates or drops the cached product once it is acknowledged: a flush of takes puts
- * the documents it read back after its write (the last version it saw of each product), a give-back drops the entry
- * (its update returns no document). Each change is announced to other processes. Dropping holds or markers changes
- * nothing a client sees, so it leaves the cache alone.
+ * <p><b>Cache.</b> A flush of takes puts into the cache the last version of each product it read; a give-back drops the
+ * entry (its update returns no document). Dropping holds or markers changes nothing a client sees.
  *
  * <p>On the embedded MongoDB-wire server a filter with more fields than {@code _id} scans the collection; that is
  * accepted here only for {@code products}, which is a bounded catalog (on MongoDB the {@code _id} index serves it).
@@ -242,7 +240,7 @@ final class StockLedger {
         .map(result -> result != null && result.getDocModified() > 0));
   }
 
-  /** Drops the cached product (here and elsewhere) once {@code given} says units went back, or failed. */
+  /** Drops the cached product (here and elsewhere) once units went back, or the outcome is unknown. */
   private Future<Boolean> changing(String productId, Future<Boolean> given) {
     return given.andThen(ar -> {
       if (ar.failed() || ar.result()) {

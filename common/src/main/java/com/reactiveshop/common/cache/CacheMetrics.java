@@ -29,11 +29,10 @@ final class CacheMetrics {
     this.hits = registry == null ? null : gets(registry, cache, "hit");
     this.misses = registry == null ? null : gets(registry, cache, "miss");
     if (registry != null) {
-      for (RemovalCause cause : RemovalCause.values()) {
-        if (cause.wasEvicted()) {
-          evictions.put(cause, Counter.builder("cache.evictions").description("Documents dropped by the bound or the expiry")
-              .tag("cache", cache).tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry));
-        }
+      for (RemovalCause cause : new RemovalCause[] {RemovalCause.SIZE, RemovalCause.EXPIRED}) {
+        evictions.put(cause, Counter.builder("cache.evictions")
+            .description("Documents dropped by the size bound or the expiry")
+            .tag("cache", cache).tag("cause", cause.name().toLowerCase(Locale.ROOT)).register(registry));
       }
     }
   }

@@ -9,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.util.Optional;
@@ -46,9 +44,6 @@ import java.util.function.Function;
  * ({@link #changedElsewhere}); a lost notice is bounded by the expiry.
  */
 public final class DocumentCache {
-
-  private static final String SHARED = "reactiveshop.document-caches";
-  private static final Object SHARING = new Object();
 
   /** What an entry holds. */
   sealed interface Slot permits CachedDocument, Loading, Writing {
@@ -105,48 +100,26 @@ public final class DocumentCache {
     metrics.watchSize(name, cache);
   }
 
-  /**
-   * The cache named {@code name} of this Vert.x instance (one process), created with {@code settings} by the first
-   * caller; every caller calls {@link #release} once when done with it.
-   */
-  public static DocumentCache shared(Vertx vertx, String name, CacheSettings settings) {
-    synchronized (SHARING) {
-      LocalMap<String, Holder> caches = vertx.sharedData().getLocalMap(SHARED);
-      Holder holder = caches.get(name);
-      if (holder == null) {
-        holder = new Holder(new DocumentCache(name, settings, BackendRegistries.getDefaultNow()));
-        caches.put(name, holder);
-      }
-      holder.users++;
-      return holder.cache;
-    }
-  }
-
   /** A cache of its own, shared with nobody and without metrics (for tools and tests). */
   public static DocumentCache detached(String name, CacheSettings settings) {
     return new DocumentCache(name, settings, null);
   }
 
-  /** Gives back one {@link #shared} reference; the last one empties the cache. */
-  public void release(Vertx vertx) {
-    synchronized (SHARING) {
-      LocalMap<String, Holder> caches = vertx.sharedData().getLocalMap(SHARED);
-      Holder holder = caches.get(name);
-      if (holder != null && holder.cache == this && --holder.users == 0) {
-        caches.remove(name);
-        clear();
-        metrics.close();
-      }
-    }
+  /** The cache {@code name} of this process: see {@link SharedDocumentCaches}. */
+  public static DocumentCache shared(Vertx vertx, String name, CacheSettings settings) {
+    return SharedDocumentCaches.acquire(vertx, name,
+        () -> new DocumentCache(name, settings, BackendRegistries.getDefaultNow()));
   }
 
-  private static final class Holder implements Shareable {
-    final DocumentCache cache;
-    int users;
+  /** Gives back one {@link #shared} reference; the last one empties the cache. */
+  public void release(Vertx vertx) {
+    SharedDocumentCaches.release(vertx, name, this);
+  }
 
-    Holder(DocumentCache cache) {
-      this.cache = cache;
-    }
+  /** Empties the cache and removes its size gauge (its last user is gone). */
+  void close() {
+    clear();
+    metrics.close();
   }
 
   /** Identifies this cache (this process) in change notices, so it can skip its own. */
