@@ -1,5 +1,6 @@
 package com.reactiveshop.launcher;
 
+import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.nats.NatsBridge;
@@ -93,6 +94,7 @@ public final class Topology {
       throw new StartFailure("stopped before the services were started", null);
     }
     List<Started> started = new ArrayList<>();
+    CacheSettings cache = CacheSettings.fromEnv(options.env());
     for (String service : LaunchOptions.ALL) {
       if (!options.runs(service)) {
         continue;
@@ -100,8 +102,8 @@ public final class Topology {
       int port = options.servicePort(service);
       ServiceSettings settings = new ServiceSettings(port, host, discovery);
       Supplier<? extends Deployable> verticle = switch (service) {
-        case "user" -> () -> new UserVerticle(nats, infra.mongoUri(), settings);
-        case "product" -> () -> new ProductVerticle(nats, infra.mongoUri(), settings);
+        case "user" -> () -> new UserVerticle(nats, infra.mongoUri(), settings, cache);
+        case "product" -> () -> new ProductVerticle(nats, infra.mongoUri(), settings, cache);
         case "order" -> {
           Map<String, String> env = new java.util.HashMap<>(options.env());
           env.put("PG_URI", infra.pgUri());

@@ -161,10 +161,10 @@ public final class NatsMicroService {
       return;
     }
     inFlight++;
-    Future<JsonObject> reply;
+    Future<Buffer> reply;
     try {
       JsonObject request = JsonRequests.object(message.getData() == null ? null : Buffer.buffer(message.getData()));
-      reply = endpoint.handler().handle(request);
+      reply = endpoint.reply(request);
     } catch (RuntimeException e) {
       reply = Future.failedFuture(e);
     }
@@ -184,11 +184,11 @@ public final class NatsMicroService {
     });
   }
 
-  private void respond(NatsEndpoint endpoint, ServiceMessage message, JsonObject result, Throwable failure) {
+  private void respond(NatsEndpoint endpoint, ServiceMessage message, Buffer result, Throwable failure) {
     Connection connection = nats.connection();
     try {
       if (failure == null) {
-        message.respond(connection, result.toBuffer().getBytes());
+        message.respond(connection, result.getBytes());
         return;
       }
       ApiError error = failure instanceof ApiError apiError ? apiError : internal(endpoint, failure);

@@ -117,6 +117,22 @@ class OrderHttpTest {
     assertEquals(50, f.stock(b));
   }
 
+  /** The product service caches products: an order's stock move and a cancel's give-back are read back at once. */
+  @Test
+  void productReadsFollowAnOrderAndItsCancelAtOnce() {
+    String pen = f.createProduct("cached pen", 150, 10);
+    HttpResponse<Buffer> before = f.send(f.productPort, HttpMethod.GET, "/api/products/" + pen, null, Map.of());
+    String etag = before.getHeader("ETag");
+    assertEquals(10, before.bodyAsJsonObject().getLong("stock"));
+    String id = f.postOrder(orderBody(userId, pen, 4)).bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> taken = f.send(f.productPort, HttpMethod.GET, "/api/products/" + pen, null,
+        Map.of("If-None-Match", etag));
+    assertEquals(200, taken.statusCode(), "the order changed the product, so its old tag no longer matches");
+    assertEquals(6, taken.bodyAsJsonObject().getLong("stock"));
+    assertEquals(200, f.cancel(id).statusCode());
+    assertEquals(10, f.stock(pen));
+  }
+
   @Test
   void cancelGivesStockBackOnceAndIsRepeatable() {
     String pen = f.createProduct("pen", 150, 10);

@@ -1,16 +1,19 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.http.ConditionalGet;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Map;
 import java.util.Optional;
 
-/** REST for {@code /api/products}. */
+/** REST for {@code /api/products}. GET of one product is answered from the cache when it can be, with an ETag. */
 final class ProductRoutes {
 
   private final ProductStore store;
@@ -22,7 +25,27 @@ final class ProductRoutes {
   void mount(ApiRouter router) {
     router.post(ProductVerticle.API, this::create);
     router.get(ProductVerticle.API, ctx -> store.list(Page.of(ctx)).map(Reply::ok));
-    router.get(ProductVerticle.API + "/:id", ctx -> store.find(id(ctx)).map(ProductRoutes::found));
+    ConditionalGet.mount(router, ProductVerticle.API + "/:id", new ConditionalGet.Documents() {
+      @Override
+      public String canonicalId(String raw) {
+        return ProductIds.canonical(raw);
+      }
+
+      @Override
+      public CachedDocument hit(String id) {
+        return store.cached(id);
+      }
+
+      @Override
+      public Future<Optional<CachedDocument>> find(String id) {
+        return store.find(id);
+      }
+
+      @Override
+      public ApiError notFound() {
+        return ProductIds.notFound();
+      }
+    });
     router.put(ProductVerticle.API + "/:id", this::update);
     router.delete(ProductVerticle.API + "/:id", ctx -> store.delete(id(ctx)).map(deleted -> {
       if (!deleted) {
@@ -34,22 +57,18 @@ final class ProductRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Product product = Product.fromRequest(JsonRequests.body(ctx));
-    return store.create(product).map(created ->
-        Reply.created(created, ProductVerticle.API + "/" + created.getString("id")));
+    return store.create(product).map(created -> ConditionalGet.reply(201, created,
+        Map.of("Location", ProductVerticle.API + "/" + created.toJson().getString("id"))));
   }
 
   /** The id is checked before the body, so an unknown id is 404 whatever the body: as for users. */
   private Future<Reply> update(RoutingContext ctx) {
     String id = id(ctx);
     Product product = Product.fromRequest(JsonRequests.body(ctx));
-    return store.update(id, product).map(ProductRoutes::found);
+    return store.update(id, product).map(updated -> ConditionalGet.found(updated, ProductIds::notFound));
   }
 
   private static String id(RoutingContext ctx) {
     return ProductIds.require(ctx.pathParam("id"));
-  }
-
-  private static Reply found(Optional<JsonObject> product) {
-    return Reply.ok(product.orElseThrow(ProductIds::notFound));
   }
 }

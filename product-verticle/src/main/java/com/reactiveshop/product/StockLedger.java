@@ -1,6 +1,8 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.async.GroupCommit;
+import com.reactiveshop.common.cache.DocumentCache;
+import com.reactiveshop.nats.cache.CachedDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +39,9 @@ import java.util.Set;
  * <p>Giving back the units of a CONFIRMED reservation (a release) is guarded by a {@code freed.<attempt>} marker
  * instead, set in the same update: a release repeated or racing on another instance gives back once.
  *
+ * <p><b>Cache.</b> A flush of takes puts into the cache the last version of each product it read; a give-back drops the
+ * entry (its update returns no document). Dropping holds or markers changes nothing a client sees.
+ *
  * <p>On the embedded MongoDB-wire server a filter with more fields than {@code _id} scans the collection; that is
  * accepted here only for {@code products}, which is a bounded catalog (on MongoDB the {@code _id} index serves it).
  */
@@ -67,6 +72,7 @@ final class StockLedger {
   private static final int MAX_ROUNDS = 5;
 
   private final MongoClient mongo;
+  private final CachedDocuments cache;
   private final GroupCommit<Request, Take> takes;
   private final GroupCommit<Settle, Void> settles;
 
@@ -76,8 +82,9 @@ final class StockLedger {
   private record Settle(String attempt, List<String> productIds) {
   }
 
-  StockLedger(MongoClient mongo) {
+  StockLedger(MongoClient mongo, CachedDocuments cache) {
     this.mongo = mongo;
+    this.cache = cache;
     this.takes = new GroupCommit<>(this::takeBatch, MAX_BATCH);
     this.settles = new GroupCommit<>(this::settleBatch, MAX_BATCH);
   }
@@ -94,13 +101,17 @@ final class StockLedger {
    * Every take that arrived during the previous flush, in two commands whatever their number: one bulk write with a
    * conditional decrement per product (the sum of its takes, with all their holds), then one read of those products.
    * The read tells which decrements landed (their holds are there) and gives the names and prices for the answer; a
-   * product whose sum did not fit goes through {@link #takeWhatFits}.
+   * product whose sum did not fit goes through {@link #takeWhatFits}. Every product of the flush is put into the
+   * cache as last seen (or dropped, if the flush failed).
    */
   private Future<List<Take>> takeBatch(List<Request> requests) {
     Map<String, List<Hold>> byProduct = new LinkedHashMap<>();
     for (Request request : requests) {
       byProduct.computeIfAbsent(request.productId(), id -> new ArrayList<>()).add(request.hold());
     }
+    Map<String, DocumentCache.Write> writes = new HashMap<>();
+    byProduct.keySet().forEach(productId -> writes.put(productId, cache.write(productId)));
+    Map<String, JsonObject> lastSeen = new HashMap<>();
     List<BulkOperation> decrements = new ArrayList<>();
     byProduct.forEach((productId, holds) -> decrements.add(
         BulkOperation.createUpdate(takeFilter(productId, holds), takeUpdate(holds))));
@@ -109,16 +120,24 @@ final class StockLedger {
     return mongo.bulkWriteWithOptions(ProductStore.COLLECTION, decrements, new BulkWriteOptions(false))
         .compose(written -> mongo.find(ProductStore.COLLECTION, filter))
         .compose(found -> {
-          Map<String, JsonObject> products = new HashMap<>();
-          found.forEach(product -> products.put(product.getString("_id"), product));
+          found.forEach(product -> lastSeen.put(product.getString("_id"), product));
           Map<String, Future<List<Take>>> outcomes = new LinkedHashMap<>();
           byProduct.forEach((productId, holds) ->
-              outcomes.put(productId, outcomes(productId, holds, products.get(productId))));
+              outcomes.put(productId, outcomes(productId, holds, lastSeen.get(productId), lastSeen)));
           return Future.all(new ArrayList<>(outcomes.values())).map(all -> inRequestOrder(requests, outcomes));
-        });
+        })
+        .andThen(done -> writes.forEach((productId, write) -> {
+          JsonObject product = done.succeeded() ? lastSeen.get(productId) : null;
+          if (product != null) {
+            write.written(Product.toApi(product));
+          } else {
+            write.dropped();
+          }
+        }));
   }
 
-  private Future<List<Take>> outcomes(String productId, List<Hold> holds, JsonObject product) {
+  private Future<List<Take>> outcomes(String productId, List<Hold> holds, JsonObject product,
+                                      Map<String, JsonObject> lastSeen) {
     if (product == null) {
       return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
     }
@@ -126,7 +145,7 @@ final class StockLedger {
     if (held.containsKey(holds.get(0).attempt())) {
       return Future.succeededFuture(holds.stream().<Take>map(h -> new Taken(product)).toList());
     }
-    return takeWhatFits(productId, holds, product, MAX_ROUNDS);
+    return takeWhatFits(productId, holds, product, MAX_ROUNDS, lastSeen);
   }
 
   private static List<Take> inRequestOrder(List<Request> requests, Map<String, Future<List<Take>>> outcomes) {
@@ -141,9 +160,11 @@ final class StockLedger {
 
   /**
    * The sum did not fit (or another writer got in between): from the product as last read, take the arrival-order
-   * fits (first fit) with one conditional decrement; if that loses to another writer, read again.
+   * fits (first fit) with one conditional decrement; if that loses to another writer, read again. Each document
+   * seen goes into {@code lastSeen}.
    */
-  private Future<List<Take>> takeWhatFits(String productId, List<Hold> holds, JsonObject product, int roundsLeft) {
+  private Future<List<Take>> takeWhatFits(String productId, List<Hold> holds, JsonObject product, int roundsLeft,
+                                          Map<String, JsonObject> lastSeen) {
     long left = product.getLong("stock", 0L);
     List<Hold> fitting = new ArrayList<>();
     for (Hold hold : holds) {
@@ -162,11 +183,17 @@ final class StockLedger {
     }
     return conditionalTake(productId, fitting).compose(taken -> {
       if (taken != null) {
+        lastSeen.put(productId, taken);
         return Future.succeededFuture(outcomes(holds, fitting, taken));
       }
-      return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), null).compose(again -> again == null
-          ? Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList())
-          : takeWhatFits(productId, holds, again, roundsLeft - 1));
+      return mongo.findOne(ProductStore.COLLECTION, ProductStore.byId(productId), null).compose(again -> {
+        if (again == null) {
+          lastSeen.remove(productId);
+          return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
+        }
+        lastSeen.put(productId, again);
+        return takeWhatFits(productId, holds, again, roundsLeft - 1, lastSeen);
+      });
     });
   }
 
@@ -209,8 +236,17 @@ final class StockLedger {
         .put(holdField(attempt), new JsonObject().put("$exists", true));
     JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", quantity))
         .put("$unset", new JsonObject().put(holdField(attempt), ""));
-    return mongo.updateCollection(ProductStore.COLLECTION, filter, update)
-        .map(result -> result != null && result.getDocModified() > 0);
+    return changing(productId, mongo.updateCollection(ProductStore.COLLECTION, filter, update)
+        .map(result -> result != null && result.getDocModified() > 0));
+  }
+
+  /** Drops the cached product (here and elsewhere) once units went back, or the outcome is unknown. */
+  private Future<Boolean> changing(String productId, Future<Boolean> given) {
+    return given.andThen(ar -> {
+      if (ar.failed() || ar.result()) {
+        cache.changed(productId);
+      }
+    });
   }
 
   /**
@@ -226,8 +262,8 @@ final class StockLedger {
     JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", quantity))
         .put("$set", new JsonObject().put(freedField(attempt), System.currentTimeMillis()))
         .put("$unset", new JsonObject().put(holdField(attempt), ""));
-    return mongo.updateCollection(ProductStore.COLLECTION, filter, update)
-        .map(result -> result != null && result.getDocModified() > 0);
+    return changing(productId, mongo.updateCollection(ProductStore.COLLECTION, filter, update)
+        .map(result -> result != null && result.getDocModified() > 0));
   }
 
   /**

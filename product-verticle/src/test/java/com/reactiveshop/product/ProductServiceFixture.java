@@ -1,5 +1,7 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.cache.CacheSettings;
+import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.embedded.EmbeddedMongo;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static com.reactiveshop.testing.Await.await;
 import static com.reactiveshop.testing.ContractAssertions.json;
@@ -46,9 +49,22 @@ final class ProductServiceFixture implements AutoCloseable {
   final MongoClient db;
   final List<ProductVerticle> instances = new ArrayList<>();
   final List<String> deploymentIds = new ArrayList<>();
+  final CacheSettings cacheSettings;
+  final UnaryOperator<ChangePublisher> publishing;
   int port;
 
   ProductServiceFixture() throws Exception {
+    this(CacheSettings.DEFAULTS);
+  }
+
+  ProductServiceFixture(CacheSettings cacheSettings) throws Exception {
+    this(cacheSettings, UnaryOperator.identity());
+  }
+
+  /** {@code publishing} wraps the change notices the service publishes (to suppress or watch them). */
+  ProductServiceFixture(CacheSettings cacheSettings, UnaryOperator<ChangePublisher> publishing) throws Exception {
+    this.cacheSettings = cacheSettings;
+    this.publishing = publishing;
     bridge = await(NatsBridge.connect(vertx, natsServer.url(), "product-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
@@ -58,7 +74,8 @@ final class ProductServiceFixture implements AutoCloseable {
   }
 
   ProductVerticle deploy() {
-    ProductVerticle verticle = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+    ProductVerticle verticle = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0), cacheSettings,
+        publishing);
     deploymentIds.add(await(vertx.deployVerticle(verticle)));
     instances.add(verticle);
     return verticle;

@@ -1,14 +1,16 @@
 package com.reactiveshop.user;
 
+import com.reactiveshop.common.cache.CachedDocument;
 import com.reactiveshop.common.http.JsonFields;
 import com.reactiveshop.nats.NatsEndpoint;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Set;
 
-/** The NATS endpoints of {@code user-service}: {@code users.get}. */
+/** The NATS endpoints of {@code user-service}: {@code users.get}, answered with the cached bytes when it can be. */
 final class UserEndpoints {
 
   private final UserStore store;
@@ -18,17 +20,21 @@ final class UserEndpoints {
   }
 
   List<NatsEndpoint> endpoints() {
-    return List.of(new NatsEndpoint("get", "users.get", this::get));
+    return List.of(NatsEndpoint.encoded("get", "users.get", this::get));
   }
 
   /** {@code {"id"}} → the user; a string id of the wrong shape is simply not found, as over HTTP. */
-  private Future<JsonObject> get(JsonObject request) {
+  private Future<Buffer> get(JsonObject request) {
     JsonFields fields = JsonFields.of(request, Set.of("id"));
     if (!(request.getValue("id") instanceof String)) {
       fields.error("id", request.containsKey("id") ? "must be a string" : "is required");
     }
     fields.validate();
     String id = UserIds.require(request.getString("id"));
-    return store.find(id).map(user -> user.orElseThrow(UserIds::notFound));
+    CachedDocument hit = store.cached(id);
+    if (hit != null) {
+      return Future.succeededFuture(hit.json());
+    }
+    return store.find(id).map(user -> user.orElseThrow(UserIds::notFound).json());
   }
 }

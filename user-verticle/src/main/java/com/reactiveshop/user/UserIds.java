@@ -13,11 +13,17 @@ final class UserIds {
   private UserIds() {
   }
 
+  /** The canonical (lower-case) id, or null when the string cannot be a user id. */
+  static String canonical(String id) {
+    return id == null || !OBJECT_ID.matcher(id).matches() ? null : id.toLowerCase(Locale.ROOT);
+  }
+
   static String require(String id) {
-    if (id == null || !OBJECT_ID.matcher(id).matches()) {
+    String canonical = canonical(id);
+    if (canonical == null) {
       throw notFound();
     }
-    return id.toLowerCase(Locale.ROOT);
+    return canonical;
   }
 
   static ApiError notFound() {

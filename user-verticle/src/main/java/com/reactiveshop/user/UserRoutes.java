@@ -1,16 +1,19 @@
 package com.reactiveshop.user;
 
+import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.http.ConditionalGet;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Map;
 import java.util.Optional;
 
-/** REST for {@code /api/users}. */
+/** REST for {@code /api/users}. GET of one user is answered from the cache when it can be, with an ETag. */
 final class UserRoutes {
 
   private final UserStore store;
@@ -22,7 +25,27 @@ final class UserRoutes {
   void mount(ApiRouter router) {
     router.post(UserVerticle.API, this::create);
     router.get(UserVerticle.API, ctx -> store.list(Page.of(ctx)).map(Reply::ok));
-    router.get(UserVerticle.API + "/:id", ctx -> store.find(id(ctx)).map(UserRoutes::found));
+    ConditionalGet.mount(router, UserVerticle.API + "/:id", new ConditionalGet.Documents() {
+      @Override
+      public String canonicalId(String raw) {
+        return UserIds.canonical(raw);
+      }
+
+      @Override
+      public CachedDocument hit(String id) {
+        return store.cached(id);
+      }
+
+      @Override
+      public Future<Optional<CachedDocument>> find(String id) {
+        return store.find(id);
+      }
+
+      @Override
+      public ApiError notFound() {
+        return UserIds.notFound();
+      }
+    });
     router.put(UserVerticle.API + "/:id", this::update);
     router.delete(UserVerticle.API + "/:id", ctx -> store.delete(id(ctx)).map(deleted -> {
       if (!deleted) {
@@ -34,21 +57,17 @@ final class UserRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     User user = User.fromRequest(JsonRequests.body(ctx));
-    return store.create(user).map(created ->
-        Reply.created(created, UserVerticle.API + "/" + created.getString("id")));
+    return store.create(user).map(created -> ConditionalGet.reply(201, created,
+        Map.of("Location", UserVerticle.API + "/" + created.toJson().getString("id"))));
   }
 
   private Future<Reply> update(RoutingContext ctx) {
     String id = id(ctx);
     User user = User.fromRequest(JsonRequests.body(ctx));
-    return store.update(id, user).map(UserRoutes::found);
+    return store.update(id, user).map(updated -> ConditionalGet.found(updated, UserIds::notFound));
   }
 
   private static String id(RoutingContext ctx) {
     return UserIds.require(ctx.pathParam("id"));
-  }
-
-  private static Reply found(Optional<JsonObject> user) {
-    return Reply.ok(user.orElseThrow(UserIds::notFound));
   }
 }

@@ -1,9 +1,12 @@
 package com.reactiveshop.user;
 
+import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.cache.DocumentCache;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.mongo.ByIdLookups;
 import com.reactiveshop.common.mongo.MongoStores;
+import com.reactiveshop.nats.cache.CachedDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
@@ -18,6 +21,8 @@ import java.util.Optional;
 /**
  * Users in the MongoDB collection {@code users}. Ids are ObjectId hex strings kept as the {@code _id} string, and
  * every lookup filters on {@code _id} alone (the embedded server only uses an index on an exact key match).
+ * Reads by id go through the cache; every write updates or drops the cached user when it is acknowledged, from the
+ * document the store returns, and announces the change to other processes. Lists always read the store.
  */
 final class UserStore {
 
@@ -25,10 +30,12 @@ final class UserStore {
 
   private final MongoClient mongo;
   private final ByIdLookups lookups;
+  private final CachedDocuments cache;
 
-  UserStore(MongoClient mongo) {
+  UserStore(MongoClient mongo, CachedDocuments cache) {
     this.mongo = mongo;
     this.lookups = new ByIdLookups(mongo, COLLECTION);
+    this.cache = cache;
   }
 
   Future<Void> createIndexes() {
@@ -36,22 +43,37 @@ final class UserStore {
         new IndexOptions().unique(true).name("emailKey_unique"));
   }
 
-  Future<JsonObject> create(User user) {
+  Future<CachedDocument> create(User user) {
     String now = Timestamps.now();
+    String id = new ObjectId().toHexString();
     JsonObject document = new JsonObject()
-        .put("_id", new ObjectId().toHexString())
+        .put("_id", id)
         .put("name", user.name())
         .put("email", user.email())
         .put("emailKey", user.emailKey())
         .put("createdAt", now)
         .put("updatedAt", now);
-    return mongo.insert(COLLECTION, document)
-        .recover(UserStore::emailTaken)
-        .map(id -> User.toApi(document));
+    DocumentCache.Write write = cache.write(id);
+    return mongo.insert(COLLECTION, document).transform(inserted -> {
+      if (inserted.failed()) {
+        write.dropped();
+        return emailTaken(inserted.cause());
+      }
+      return Future.succeededFuture(write.written(User.toApi(document)));
+    });
   }
 
-  /** Group-committed with the other lookups by id of this instance (one {@code find} per round trip). */
-  Future<Optional<JsonObject>> find(String id) {
+  /** The cached user, or null (then ask {@link #find}). */
+  CachedDocument cached(String id) {
+    return cache.hit(id);
+  }
+
+  /** From the cache, else group-committed with the other lookups by id of this instance. */
+  Future<Optional<CachedDocument>> find(String id) {
+    return cache.find(id, this::load);
+  }
+
+  private Future<Optional<JsonObject>> load(String id) {
     return lookups.find(id).map(doc -> doc.map(User::toApi));
   }
 
@@ -59,20 +81,32 @@ final class UserStore {
     return MongoStores.page(mongo, COLLECTION, page, User::toApi);
   }
 
-  Future<Optional<JsonObject>> update(String id, User user) {
+  Future<Optional<CachedDocument>> update(String id, User user) {
     JsonObject changes = new JsonObject().put("$set", new JsonObject()
         .put("name", user.name())
         .put("email", user.email())
         .put("emailKey", user.emailKey())
         .put("updatedAt", Timestamps.now()));
+    DocumentCache.Write write = cache.write(id);
     return mongo.findOneAndUpdateWithOptions(COLLECTION, byId(id), changes, new FindOptions(),
             new UpdateOptions().setReturningNewDocument(true))
-        .recover(UserStore::emailTaken)
-        .map(doc -> Optional.ofNullable(doc).map(User::toApi));
+        .transform(updated -> {
+          if (updated.failed() || updated.result() == null) {
+            write.dropped();
+            return updated.failed() ? emailTaken(updated.cause()) : Future.succeededFuture(Optional.empty());
+          }
+          return Future.succeededFuture(Optional.of(write.written(User.toApi(updated.result()))));
+        });
   }
 
   Future<Boolean> delete(String id) {
-    return mongo.removeDocument(COLLECTION, byId(id)).map(result -> result != null && result.getRemovedCount() > 0);
+    return mongo.removeDocument(COLLECTION, byId(id))
+        .map(result -> result != null && result.getRemovedCount() > 0)
+        .andThen(removed -> {
+          if (removed.failed() || removed.result()) {
+            cache.changed(id);
+          }
+        });
   }
 
   private static JsonObject byId(String id) {

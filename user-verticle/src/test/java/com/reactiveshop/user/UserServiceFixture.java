@@ -1,5 +1,6 @@
 package com.reactiveshop.user;
 
+import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.embedded.EmbeddedMongo;
@@ -35,10 +36,16 @@ final class UserServiceFixture implements AutoCloseable {
   final NatsBridge bridge;
   final Connection client;
   final WebClient http;
+  final CacheSettings cacheSettings;
   String deploymentId;
   int port;
 
   UserServiceFixture() throws Exception {
+    this(CacheSettings.DEFAULTS);
+  }
+
+  UserServiceFixture(CacheSettings cacheSettings) throws Exception {
+    this.cacheSettings = cacheSettings;
     bridge = await(NatsBridge.connect(vertx, natsServer.url(), "user-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
@@ -46,7 +53,7 @@ final class UserServiceFixture implements AutoCloseable {
   }
 
   void deploy() {
-    UserVerticle verticle = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+    UserVerticle verticle = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0), cacheSettings);
     deploymentId = await(vertx.deployVerticle(verticle));
     port = verticle.httpPort();
   }

@@ -1,13 +1,26 @@
 package com.reactiveshop.common.http;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
-/** What a route answers: a status, an optional JSON body and extra headers. */
-public record Reply(int status, JsonObject body, Map<String, String> headers) {
+/**
+ * What a route answers: a status, an optional JSON body and extra headers. The body is a JSON object, or JSON bytes
+ * encoded before ({@code encoded}, e.g. a cached document), which are written as they are.
+ */
+public record Reply(int status, JsonObject body, Map<String, String> headers, Buffer encoded) {
+
+  public Reply(int status, JsonObject body, Map<String, String> headers) {
+    this(status, body, headers, null);
+  }
+
+  /** A reply whose body is already encoded JSON. */
+  public static Reply encoded(int status, Buffer json, Map<String, String> headers) {
+    return new Reply(status, null, headers, json);
+  }
 
   public static Reply ok(JsonObject body) {
     return new Reply(200, body, Map.of());
@@ -32,11 +45,11 @@ public record Reply(int status, JsonObject body, Map<String, String> headers) {
     MultiMap out = response.headers();
     headers.forEach(out::set);
     response.setStatusCode(status);
-    if (body == null) {
+    if (body == null && encoded == null) {
       response.end();
     } else {
       out.set("Content-Type", "application/json");
-      response.end(body.toBuffer());
+      response.end(encoded != null ? encoded : body.toBuffer());
     }
   }
 }
