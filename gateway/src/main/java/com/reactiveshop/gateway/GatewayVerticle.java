@@ -9,6 +9,7 @@ import com.reactiveshop.common.http.InvalidRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
 import io.vertx.core.Future;
@@ -111,6 +112,7 @@ public class GatewayVerticle extends VerticleBase {
         .map(records -> new JsonObject().put("records", records.size()))));
     HealthRoutes.mount(router, checks);
     Metrics.mount(router);
+    OpenApiRoutes.mountWhole(router);
     return router;
   }
 

@@ -4,6 +4,7 @@ import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.service.HttpService;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.nats.NatsBridge;
@@ -76,6 +77,7 @@ public class OrderVerticle extends VerticleBase {
     HealthRoutes.mount(router, List.of(OrderDatabase.healthCheck(pool), nats.healthCheck(),
         new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
     Metrics.mount(router);
+    OpenApiRoutes.mount(router, API);
 
     return Migrations.apply(vertx, pool)
         .compose(v -> relay.start())

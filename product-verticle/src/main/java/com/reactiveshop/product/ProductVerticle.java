@@ -5,6 +5,7 @@ import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.HttpService;
 import com.reactiveshop.common.service.ServiceSettings;
@@ -79,6 +80,7 @@ public class ProductVerticle extends VerticleBase {
     new ProductRoutes(products).mount(router);
     HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
     Metrics.mount(router);
+    OpenApiRoutes.mount(router, API);
     return NatsMicroService.start(nats, context, NAME, VERSION, "Products: batch lookup, stock reservation",
             new ProductEndpoints(products, reservations).endpoints())
         .compose(started -> {

@@ -5,6 +5,7 @@ import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.metrics.Metrics;
+import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.HttpService;
 import com.reactiveshop.common.service.ServiceSettings;
@@ -67,6 +68,7 @@ public class UserVerticle extends VerticleBase {
     new UserRoutes(store).mount(router);
     HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
     Metrics.mount(router);
+    OpenApiRoutes.mount(router, API);
     return store.createIndexes()
         .compose(v -> NatsMicroService.start(nats, context, NAME, VERSION, "Users: lookup by id",
             new UserEndpoints(store).endpoints()))
