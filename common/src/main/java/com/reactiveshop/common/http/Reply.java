@@ -1,12 +1,18 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.tracing.CurrentSpan;
+import com.reactiveshop.common.tracing.Tracing;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 
-/** What a route answers: a status, an optional JSON body and extra headers. */
+/**
+ * What a route answers: a status, an optional JSON body and extra headers. An error body written while a traced
+ * request is handled gets {@code error.traceId} (CONTRACT.md), added as it is written: stored answers (idempotent
+ * replays) never keep the trace of the request that first produced them.
+ */
 public record Reply(int status, JsonObject body, Map<String, String> headers) {
 
   public static Reply ok(JsonObject body) {
@@ -36,7 +42,16 @@ public record Reply(int status, JsonObject body, Map<String, String> headers) {
       response.end();
     } else {
       out.set("Content-Type", "application/json");
-      response.end(body.toBuffer());
+      response.end((status >= 400 && Tracing.active() ? withTraceId(body) : body).toBuffer());
     }
+  }
+
+  /** The error body with {@code error.traceId} of the current request, when it is traced; else the body itself. */
+  public static JsonObject withTraceId(JsonObject body) {
+    String traceId = CurrentSpan.traceId();
+    if (traceId == null || !(body.getValue("error") instanceof JsonObject error)) {
+      return body;
+    }
+    return body.copy().put("error", error.copy().put("traceId", traceId));
   }
 }
