@@ -1,6 +1,7 @@
 package com.reactiveshop.order;
 
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -18,24 +19,27 @@ import java.util.UUID;
  */
 final class OrderCommit {
 
-  /** The lines, from arrays in the order asked ($7..$10), and the created event ($11 id, $12 payload). */
+  /**
+   * The lines, from arrays in the order asked ($7..$10), and the created event ($11 id, $12 payload, $13 the
+   * traceparent of the request, NULL when untraced: see {@link OutboxRelay}).
+   */
   private static final String LINES_AND_EVENT = " i AS (INSERT INTO order_items (order_id, position, product_id,"
       + " name, quantity, price_cents) SELECT o.id, l.ord - 1, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM o, unnest($7::text[], $8::text[], $9::int[], $10::bigint[])"
       + " WITH ORDINALITY AS l(product_id, name, quantity, price_cents, ord)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload, order_id) SELECT $11::uuid, '" + OutboxRelay.CREATED
-      + "', $12::text, o.id FROM o),"
+      + " e AS (INSERT INTO outbox (id, subject, payload, order_id, traceparent) SELECT $11::uuid, '"
+      + OutboxRelay.CREATED + "', $12::text, o.id, $13::text FROM o),"
       + " r AS (DELETE FROM pending_releases WHERE order_id = (SELECT id FROM o))";
 
-  /** The order ($1..$6), its lines and its event ($7..$12, see {@link #store}), no key. */
+  /** The order ($1..$6), its lines and its event ($7..$13, see {@link #store}), no key. */
   private static final String WITHOUT_CLAIM = "WITH o AS (INSERT INTO orders"
       + " (id, user_id, status, total_cents, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id),"
       + LINES_AND_EVENT + " SELECT count(*) FROM o";
 
-  /** The key's update ($13..$17) first, then the same as above only where it matched. */
+  /** The key's update ($14..$18) first, then the same as above only where it matched. */
   private static final String WITH_CLAIM = "WITH claim AS (UPDATE idempotency_keys SET state = 'done',"
-      + " status = $13, body = $14, location = $15, completed_at = now()"
-      + " WHERE key = $16 AND claim_token = $17 AND state = 'in_progress' RETURNING 1),"
+      + " status = $14, body = $15, location = $16, completed_at = now()"
+      + " WHERE key = $17 AND claim_token = $18 AND state = 'in_progress' RETURNING 1),"
       + " o AS (INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
       + " SELECT $1::uuid, $2::text, $3::text, $4::bigint, $5::timestamptz, $6::timestamptz WHERE EXISTS (SELECT 1 FROM claim) RETURNING id),"
       + LINES_AND_EVENT + " SELECT count(*) FROM o";
@@ -65,7 +69,7 @@ final class OrderCommit {
         .addValue(order.id()).addValue(order.userId()).addValue(order.status()).addValue(order.totalCents())
         .addValue(Order.utc(order.createdAt())).addValue(Order.utc(order.updatedAt()))
         .addValue(productIds).addValue(names).addValue(quantities).addValue(prices)
-        .addValue(UUID.randomUUID()).addValue(payload);
+        .addValue(UUID.randomUUID()).addValue(payload).addValue(CurrentSpan.traceparent());
     if (claim != null) {
       args.addValue(created.status()).addValue(payload).addValue(created.headers().get("Location"))
           .addValue(claim.key()).addValue(claim.token());

@@ -2,6 +2,7 @@ package com.reactiveshop.product;
 
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.HttpService;
@@ -45,6 +46,7 @@ public class ProductVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     ProductStore products = new ProductStore(mongo);
     ReservationRecords records = new ReservationRecords(mongo);

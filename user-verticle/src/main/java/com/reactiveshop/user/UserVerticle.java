@@ -2,6 +2,7 @@ package com.reactiveshop.user;
 
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.HttpService;
@@ -36,6 +37,7 @@ public class UserVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     UserStore store = new UserStore(mongo);
     ApiRouter router = ApiRouter.create(vertx);
