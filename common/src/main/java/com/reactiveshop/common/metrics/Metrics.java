@@ -33,7 +33,7 @@ public final class Metrics {
 
   /** The histogram buckets of every latency series: 0.5 ms to 10 s, 14 buckets (and +Inf). */
   public static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofMillis(0).plusNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2).plusNanos(500_000),
+      Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000),
       Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
       Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
       Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
