@@ -2,6 +2,10 @@ package com.reactiveshop.gateway;
 
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.logging.AccessLog;
+import com.reactiveshop.common.tracing.CurrentSpan;
+import com.reactiveshop.common.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
@@ -28,6 +32,11 @@ import java.util.concurrent.TimeoutException;
  * (streamed, not buffered: the services enforce the body limit themselves), and so do status, headers and body back.
  * An instance that refuses the connection is skipped once in favour of the next one; with none left the answer is
  * 503 {@code service_unavailable}.
+ * <p>
+ * On a traced Vert.x the gateway's server span (named after the API) is the parent of its client span, whose
+ * {@code traceparent} replaces the one the client sent (which the server span continues), and the answer carries the
+ * trace id header once; untraced, a client's {@code traceparent} goes through unchanged. With {@link AccessLog} on,
+ * each proxied request is logged once answered.
  */
 final class ApiProxy {
 
@@ -37,6 +46,8 @@ final class ApiProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ApiProxy.class);
   private static final long IDLE_TIMEOUT_MS = 30_000;
   /** Headers about one connection, not the message (RFC 9110 §7.6.1): never forwarded. */
+  /** Trace context headers: a traced gateway sends its own (its client span's) instead of the client's. */
+  private static final Set<String> TRACE_CONTEXT = Set.of("traceparent", "tracestate");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
       // Answered by the gateway itself (see forward), so the service never waits on it.
@@ -46,10 +57,14 @@ final class ApiProxy {
   private final ServiceDirectory directory;
   /** Next endpoint index per API; only touched on the gateway's context. */
   private final Map<String, Integer> cursors = new HashMap<>();
+  private final boolean traced;
+  private final boolean accessLog;
 
-  ApiProxy(HttpClient client, ServiceDirectory directory) {
+  ApiProxy(HttpClient client, ServiceDirectory directory, boolean traced, boolean accessLog) {
     this.client = client;
     this.directory = directory;
+    this.traced = traced;
+    this.accessLog = accessLog;
   }
 
   /** The API prefix that owns {@code path}, or null when the gateway does not proxy it. */
@@ -69,6 +84,9 @@ final class ApiProxy {
     // Hold the body until an instance is connected; it is then streamed straight through.
     request.pause();
     request.routed(api);
+    if (traced || accessLog) {
+      observe(request, api);
+    }
     List<Endpoint> endpoints = directory.endpoints(api);
     Future<List<Endpoint>> known = endpoints.isEmpty()
         ? directory.refresh().map(records -> directory.endpoints(api)).otherwise(List.of())
@@ -81,6 +99,24 @@ final class ApiProxy {
         });
   }
 
+  /** The trace id header and span name of a traced request; the access line once it is answered. */
+  private void observe(HttpServerRequest request, String api) {
+    SpanContext span = null;
+    if (traced) {
+      CurrentSpan.route(request.method().name() + " " + api, api);
+      span = CurrentSpan.ids();
+      if (span != null) {
+        request.response().headers().set(Tracing.TRACE_ID_HEADER, span.getTraceId());
+      }
+    }
+    if (accessLog) {
+      long start = System.nanoTime();
+      SpanContext ids = span;
+      request.response().endHandler(v -> AccessLog.http(request.method().name(), request.path(), api,
+          request.response().getStatusCode(), start, ids));
+    }
+  }
+
   /** A request to the next instance in turn; if it cannot be reached, one more try on the instance after it. */
   private Future<HttpClientRequest> connect(HttpServerRequest request, String api, List<Endpoint> candidates) {
     if (candidates.isEmpty()) {
@@ -88,22 +124,22 @@ final class ApiProxy {
     }
     int first = Math.floorMod(cursors.merge(api, 1, Integer::sum) - 1, candidates.size());
     Endpoint firstChoice = candidates.get(first);
-    return client.request(options(request, firstChoice)).recover(failure -> {
+    return client.request(options(request, firstChoice, api)).recover(failure -> {
       LOG.warn("{} at {} did not accept a connection: {}", api, firstChoice, failure.toString());
       directory.refresh(); // it may be gone: do not wait for the next periodic refresh
       if (candidates.size() < 2) {
         return Future.failedFuture(failure);
       }
-      return client.request(options(request, candidates.get((first + 1) % candidates.size())));
+      return client.request(options(request, candidates.get((first + 1) % candidates.size()), api));
     });
   }
 
-  private static RequestOptions options(HttpServerRequest request, Endpoint endpoint) {
+  private RequestOptions options(HttpServerRequest request, Endpoint endpoint, String api) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     Set<String> named = connectionTokens(request.headers());
     request.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+      if (!HOP_BY_HOP.contains(lower) && !named.contains(lower) && !(traced && TRACE_CONTEXT.contains(lower))) {
         headers.add(name, value);
       }
     });
@@ -117,7 +153,11 @@ final class ApiProxy {
       headers.set("X-Forwarded-For", prior == null ? client : prior + ", " + client);
     }
     headers.set("X-Forwarded-Proto", request.scheme());
-    return new RequestOptions()
+    RequestOptions options = new RequestOptions();
+    if (traced) {
+      options.setTraceOperation(request.method().name() + " " + api);
+    }
+    return options
         .setMethod(request.method())
         .setHost(endpoint.host())
         .setPort(endpoint.port())
@@ -153,7 +193,7 @@ final class ApiProxy {
     });
   }
 
-  private static void relay(HttpServerRequest request, HttpClientRequest outbound, HttpClientResponse inbound) {
+  private void relay(HttpServerRequest request, HttpClientRequest outbound, HttpClientResponse inbound) {
     HttpServerResponse response = request.response();
     response.setStatusCode(inbound.statusCode());
     String reason = inbound.statusMessage();
@@ -167,6 +207,13 @@ final class ApiProxy {
         response.headers().add(name, value);
       }
     });
+    if (traced) {
+      // The service's answer names the same trace: keep one header, the gateway's.
+      String traceId = CurrentSpan.traceId();
+      if (traceId != null) {
+        response.headers().set(Tracing.TRACE_ID_HEADER, traceId);
+      }
+    }
     if (!request.isEnded()) {
       // The service answered before reading the whole body (a 413, say): the rest cannot be reused as a next request.
       response.putHeader(HttpHeaders.CONNECTION, "close");

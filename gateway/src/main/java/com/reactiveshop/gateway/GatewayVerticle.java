@@ -8,8 +8,11 @@ import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.InvalidRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.logging.AccessLog;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.openapi.OpenApiRoutes;
+import com.reactiveshop.common.tracing.Tracing;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
 import io.vertx.core.Future;
@@ -37,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 public class GatewayVerticle extends VerticleBase {
 
   public static final int DEFAULT_PORT = 8080;
+  public static final String NAME = "gateway";
   private static final long REFRESH_INTERVAL_MS = 1_000;
   private static final long SHUTDOWN_GRACE_MS = 10_000;
 
@@ -67,6 +71,7 @@ public class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     discovery = Discovery.create(vertx, discoveryBackend);
     directory = new ServiceDirectory(vertx, discovery, REFRESH_INTERVAL_MS);
     client = vertx.createHttpClient(new HttpClientOptions()
@@ -75,7 +80,7 @@ public class GatewayVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1_024));
-    ApiProxy proxy = new ApiProxy(client, directory);
+    ApiProxy proxy = new ApiProxy(client, directory, Tracing.of(vertx) != null, AccessLog.enabled());
     Router router = ownRoutes().build();
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)

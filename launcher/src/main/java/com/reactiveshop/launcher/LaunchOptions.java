@@ -48,6 +48,11 @@ public record LaunchOptions(Set<String> services, Map<String, Integer> instances
     if (instancesValue != null) {
       parseInstances(instancesValue, services, instances);
     }
+    String logFormat = env.get("LOG_FORMAT");
+    if (logFormat != null && !logFormat.isBlank() && !List.of("text", "json").contains(logFormat.trim())) {
+      // logback.xml picks its appender by this name: any other value would silence every log line.
+      throw new UsageException("LOG_FORMAT must be text or json, not '" + logFormat + "'");
+    }
     return new LaunchOptions(services, instances, env, dataDir);
   }
 

@@ -23,7 +23,8 @@ public final class Main {
         --instances N      verticle instances of each service, or per service: user=1,product=2
         --data-dir DIR     where embedded stores keep data (default: ./data, env DATA_DIR)
       Environment: NATS_URL, MONGO_URI, PG_URI (unset: embedded), HTTP_PORT (one service),
-        USER_HTTP_PORT, PRODUCT_HTTP_PORT, ORDER_HTTP_PORT, GATEWAY_HTTP_PORT, ADVERTISED_HOST.""";
+        USER_HTTP_PORT, PRODUCT_HTTP_PORT, ORDER_HTTP_PORT, GATEWAY_HTTP_PORT, ADVERTISED_HOST,
+        LOG_FORMAT (text|json), ACCESS_LOG (true: a line per request), OTEL_EXPORTER_OTLP_ENDPOINT (tracing).""";
 
   private Main() {
   }

@@ -1,8 +1,8 @@
 package com.reactiveshop.launcher;
 
 import com.reactiveshop.common.cache.CacheSettings;
-import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.service.ServiceSettings;
+import com.reactiveshop.common.tracing.Tracing;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.gateway.GatewayVerticle;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +48,15 @@ public final class Topology {
   private static final Duration UNDEPLOY_TIMEOUT = Duration.ofSeconds(20);
 
   private final Vertx vertx;
+  /** Null when the process does not trace. */
+  private final OpenTelemetrySdk openTelemetry;
   private NatsBridge nats;
   private final List<String> deployments = new ArrayList<>();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
 
-  private Topology(Vertx vertx) {
+  private Topology(Vertx vertx, OpenTelemetrySdk openTelemetry) {
     this.vertx = vertx;
+    this.openTelemetry = openTelemetry;
   }
 
   /**
@@ -64,8 +68,13 @@ public final class Topology {
       throws StartFailure {
     // Resolved here, on the launching thread: looking up this machine's address may block.
     String host = advertisedHost(options);
-    Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
-    Topology topology = new Topology(vertx);
+    OpenTelemetrySdk openTelemetry = TracingFromEnv.create(options.env(), TracingFromEnv.serviceName(options));
+    if (openTelemetry != null) {
+      LOG.info("Tracing on: spans of service {} are exported as the OTEL_* variables say",
+          TracingFromEnv.serviceName(options));
+    }
+    Vertx vertx = Tracing.newVertx(new VertxOptions(), openTelemetry);
+    Topology topology = new Topology(vertx, openTelemetry);
     try {
       topology.nats = await(NatsBridge.connect(vertx, infra.natsUrl(),
           "reactive-shop " + String.join(",", options.services())), STEP_TIMEOUT, "connect to NATS at "
@@ -211,6 +220,10 @@ public final class Topology {
     NatsDiscovery.unregister(vertx);
     // vertx.close() answers on a plain promise, so waiting for it from this thread is safe after the loops are gone.
     quietly(vertx.close(), Duration.ofSeconds(10), "close Vert.x");
+    if (openTelemetry != null) {
+      // Last: sends the spans still buffered, the stop's own included.
+      openTelemetry.shutdown().join(5, TimeUnit.SECONDS);
+    }
   }
 
   private static void quietly(Future<?> future, Duration timeout, String what) {

@@ -10,12 +10,14 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
 import io.nats.service.ServiceMessage;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * The process's one NATS connection, seen from Vert.x. Requests return a {@link Future} completed on the caller's
  * context; a request nobody serves fails at once (the server reports "no responders"); every request has a timeout.
  * Connecting and closing block, so they run on a worker thread, never on an event loop.
+ * <p>
+ * Each request's latency goes into {@code nats_client_request_duration_seconds} ({@link NatsRequestMetrics}); on a
+ * traced Vert.x, a request sent while a traced request is handled is a span of its own and carries its
+ * {@code traceparent} ({@link NatsTracing}).
  */
 public final class NatsBridge {
 
@@ -37,11 +43,17 @@ public final class NatsBridge {
   private final Vertx vertx;
   private final Connection connection;
   private final List<Runnable> reconnectListeners;
+  /** Null when Vert.x does not trace. */
+  private final NatsTracing tracing;
+  /** Null when Vert.x runs without metrics. */
+  private final NatsRequestMetrics metrics;
 
   private NatsBridge(Vertx vertx, Connection connection, List<Runnable> reconnectListeners) {
     this.vertx = vertx;
     this.connection = connection;
     this.reconnectListeners = reconnectListeners;
+    this.tracing = NatsTracing.of(vertx);
+    this.metrics = NatsRequestMetrics.of(BackendRegistries.getDefaultNow());
   }
 
   /** Connects (reconnecting forever afterwards); fails if the server cannot be reached at first. */
@@ -102,6 +114,11 @@ public final class NatsBridge {
     return vertx;
   }
 
+  /** The tracing of NATS hops, or null when this process does not trace. */
+  public NatsTracing tracing() {
+    return tracing;
+  }
+
   public boolean isConnected() {
     return connection.getStatus() == Connection.Status.CONNECTED;
   }
@@ -139,12 +156,16 @@ public final class NatsBridge {
    */
   public Future<JsonObject> request(String subject, Headers headers, JsonObject body, Duration timeout) {
     Context context = vertx.getOrCreateContext();
+    long start = System.nanoTime();
     if (!isConnected()) {
-      return Future.failedFuture(new NatsUnavailableException("NATS is " + connection.getStatus(), true));
+      NatsUnavailableException down = new NatsUnavailableException("NATS is " + connection.getStatus(), true);
+      measure(subject, start, null, down);
+      return Future.failedFuture(down);
     }
     // An absolute wall-clock time, so it means the same in the serving process: the clocks of one deployment are
     // assumed NTP-synced (see RequestDeadline).
     Headers sent = RequestDeadline.stamp(headers, System.currentTimeMillis() + timeout.toMillis());
+    Span span = tracing == null ? null : tracing.request(subject, sent);
     Promise<Message> promise = Promise.promise();
     connection.requestWithTimeout(subject, sent, body.toBuffer().getBytes(), timeout)
         .whenComplete((message, failure) -> context.runOnContext(v -> {
@@ -156,9 +177,20 @@ public final class NatsBridge {
           }
         }));
     // jnats only sweeps timed-out requests now and then, so the deadline is kept here, on the caller's context.
-    return Deadlines.within(vertx, promise.future(), timeout.toMillis(),
+    Future<JsonObject> reply = Deadlines.within(vertx, promise.future(), timeout.toMillis(),
             () -> new NatsUnavailableException(subject + ": no reply within " + timeout.toMillis() + " ms", false))
         .compose(message -> decode(subject, message));
+    if (metrics != null || span != null) {
+      reply.onComplete(ar -> measure(subject, start, span, ar.cause()));
+    }
+    return reply;
+  }
+
+  private void measure(String subject, long start, Span span, Throwable failure) {
+    if (metrics != null) {
+      metrics.sent(subject, NatsRequestMetrics.Outcome.of(failure), start);
+    }
+    NatsTracing.end(span, failure);
   }
 
   private static String describe(Throwable failure) {

@@ -4,6 +4,7 @@ import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Unavailability;
+import com.reactiveshop.common.logging.AccessLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
@@ -14,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
@@ -32,6 +34,10 @@ import java.util.List;
  * {@link RequestDeadline} has passed (its requester gave up), then refuses at once with 503 {@code overloaded} a
  * request beyond {@code maxInFlight} handed over and not yet answered; the context checks the deadline again just
  * before the handler runs, as a request may have waited there. Both are counted ({@link DropCounters}).
+ * <p>
+ * Answered requests are timed per subject ({@code nats_server_request_duration_seconds}, {@link NatsRequestMetrics})
+ * and, with {@link AccessLog} on, logged. On a traced Vert.x each request is handled on a duplicate of the verticle's
+ * context, where its SERVER span ({@link NatsTracing}) is current, and an error reply carries {@code error.traceId}.
  */
 public final class NatsMicroService {
 
@@ -49,7 +55,11 @@ public final class NatsMicroService {
 
   private final NatsBridge nats;
   private final Context context;
+  private final String name;
   private final Service service;
+  /** Null when Vert.x does not trace. */
+  private final NatsTracing tracing;
+  private final boolean accessLog;
   /** Requests handed over (queued on the context or being handled) and not yet answered or dropped. */
   private final InFlightLimit handedOver;
   private final List<DropCounters> drops = new ArrayList<>();
@@ -61,6 +71,9 @@ public final class NatsMicroService {
                            List<NatsEndpoint> endpoints, int maxInFlight) {
     this.nats = nats;
     this.context = context;
+    this.name = name;
+    this.tracing = nats.tracing();
+    this.accessLog = AccessLog.enabled();
     this.handedOver = new InFlightLimit(maxInFlight);
     // Null when Vert.x runs without metrics: the drops are then only in $SRV.STATS.
     MeterRegistry registry = BackendRegistries.getDefaultNow();
@@ -69,15 +82,20 @@ public final class NatsMicroService {
     for (NatsEndpoint endpoint : endpoints) {
       DropCounters counters = new DropCounters(name, registry);
       drops.add(counters);
+      Served served = new Served(endpoint, counters, NatsRequestMetrics.served(registry, name, endpoint.subject()));
       builder.addServiceEndpoint(ServiceEndpoint.builder()
           .endpointName(endpoint.name())
           .endpointSubject(endpoint.subject())
           .endpointQueueGroup(QUEUE_GROUP)
           .statsDataSupplier(counters::statsData)
-          .handler(message -> admit(endpoint, counters, message))
+          .handler(message -> admit(served, message))
           .build());
     }
     this.service = builder.build();
+  }
+
+  /** An endpoint with what is counted about it: drops, and (null without metrics) the timers of answered requests. */
+  private record Served(NatsEndpoint endpoint, DropCounters counters, NatsRequestMetrics.Timers timers) {
   }
 
   /**
@@ -128,23 +146,31 @@ public final class NatsMicroService {
    * On the jnats dispatcher thread: cheap checks only (a header, a counter, at most a publish), never the work.
    * jnats counts every message in {@code num_requests}, dropped or not; the drops are in the endpoint's data.
    */
-  private void admit(NatsEndpoint endpoint, DropCounters counters, ServiceMessage message) {
+  private void admit(Served served, ServiceMessage message) {
+    long start = System.nanoTime();
+    NatsEndpoint endpoint = served.endpoint();
     long deadline = RequestDeadline.of(message.getHeaders());
     if (RequestDeadline.hasPassed(deadline)) {
       // No reply: the requester has stopped listening, and a reply would only cost the network.
-      counters.expired();
+      served.counters().expired();
       return;
     }
     if (!handedOver.tryTake()) {
       // Answered here, not queued: the caller learns at once and can go elsewhere or back off.
-      counters.overloaded();
+      served.counters().overloaded();
       if (message.getReplyTo() != null) {
-        respond(endpoint, message, null, OVERLOADED);
+        respond(endpoint, message, null, OVERLOADED, null);
       }
       return;
     }
     try {
-      context.runOnContext(v -> dispatch(endpoint, counters, message, deadline));
+      if (tracing == null) {
+        context.runOnContext(v -> dispatch(served, message, deadline, start, null));
+      } else {
+        // Its own duplicate of the verticle's context, so its span is current for its code alone.
+        ContextInternal own = ((ContextInternal) context).duplicate();
+        own.runOnContext(v -> dispatch(served, message, deadline, start, own));
+      }
     } catch (RuntimeException e) {
       // Vert.x is closing: nothing will run it, so give the slot back; the requester times out.
       handedOver.give();
@@ -152,14 +178,17 @@ public final class NatsMicroService {
     }
   }
 
-  /** On the verticle's context. */
-  private void dispatch(NatsEndpoint endpoint, DropCounters counters, ServiceMessage message, long deadline) {
+  /** On the verticle's context ({@code traced}: a duplicate of it, on a traced Vert.x). */
+  private void dispatch(Served served, ServiceMessage message, long deadline, long start, ContextInternal traced) {
+    NatsEndpoint endpoint = served.endpoint();
     // The request may have waited behind others on this event loop; the caller may have given up meanwhile.
     if (RequestDeadline.hasPassed(deadline)) {
       handedOver.give();
-      counters.expired();
+      served.counters().expired();
       return;
     }
+    NatsTracing.Served span = traced == null ? null
+        : tracing.serve(traced, name, endpoint.subject(), message.getHeaders());
     inFlight++;
     Future<Buffer> reply;
     try {
@@ -175,31 +204,56 @@ public final class NatsMicroService {
     reply.onComplete(ar -> {
       // Given back before replying: once the requester sees this reply, its next request finds the slot free.
       handedOver.give();
+      ApiError error = ar.succeeded() ? null : asApiError(endpoint, ar.cause());
       if (message.getReplyTo() != null) {
-        respond(endpoint, message, ar.succeeded() ? ar.result() : null, ar.cause());
+        respond(endpoint, message, ar.result(), error, span);
       }
+      answered(served, error == null ? 200 : error.status(), start, span);
       if (--inFlight == 0 && drained != null) {
         drained.tryComplete();
       }
     });
   }
 
-  private void respond(NatsEndpoint endpoint, ServiceMessage message, Buffer result, Throwable failure) {
+  /** A request was answered with {@code status}: its timer, its span, its access line. */
+  private void answered(Served served, int status, long start, NatsTracing.Served span) {
+    if (served.timers() != null) {
+      served.timers().record(NatsRequestMetrics.Outcome.ofStatus(status), start);
+    }
+    if (accessLog) {
+      AccessLog.nats(name, served.endpoint().subject(), status, start,
+          span == null ? null : span.span().getSpanContext());
+    }
+    if (span != null) {
+      span.end(status);
+    }
+  }
+
+  /** Sends {@code result}, or {@code error} (non-null) as the contract's error reply. */
+  private void respond(NatsEndpoint endpoint, ServiceMessage message, Buffer result, ApiError error,
+                       NatsTracing.Served span) {
     Connection connection = nats.connection();
     try {
-      if (failure == null) {
+      if (error == null) {
         message.respond(connection, result.getBytes());
         return;
       }
-      ApiError error = failure instanceof ApiError apiError ? apiError : internal(endpoint, failure);
       Headers headers = new Headers()
           .put(ServiceMessage.NATS_SERVICE_ERROR, error.getMessage())
           .put(ServiceMessage.NATS_SERVICE_ERROR_CODE, String.valueOf(error.status()));
-      message.respond(connection, error.toJson().toBuffer().getBytes(), headers);
+      JsonObject body = error.toJson();
+      if (span != null) {
+        body.getJsonObject("error").put("traceId", span.traceId());
+      }
+      message.respond(connection, body.toBuffer().getBytes(), headers);
     } catch (RuntimeException e) {
       // The connection is closed or reconnecting: the requester times out and retries; nothing else to do.
       LOG.warn("Could not reply on {}: {}", endpoint.subject(), e.toString());
     }
+  }
+
+  private static ApiError asApiError(NatsEndpoint endpoint, Throwable failure) {
+    return failure instanceof ApiError apiError ? apiError : internal(endpoint, failure);
   }
 
   private static ApiError internal(NatsEndpoint endpoint, Throwable failure) {

@@ -21,12 +21,16 @@ import java.util.UUID;
  */
 final class Dependencies {
 
+  static final String OVERLOADED = "overloaded";
+
   private final NatsBridge nats;
   private final DependencyBreakers breakers;
+  private final OrderMetrics metrics;
 
-  Dependencies(NatsBridge nats, DependencyBreakers breakers) {
+  Dependencies(NatsBridge nats, DependencyBreakers breakers, OrderMetrics metrics) {
     this.nats = nats;
     this.breakers = breakers;
+    this.metrics = metrics;
   }
 
   Future<JsonObject> getUser(String userId) {
@@ -64,6 +68,7 @@ final class Dependencies {
             .map(reply -> (Object) reply)
             .recover(failure -> isAnswer(failure)
                 ? Future.succeededFuture(failure) : Future.failedFuture(failure)))
+        .onComplete(ar -> metrics.breakerCall(breaker.name(), ar.cause()))
         .recover(failure -> Future.failedFuture(unavailable(breaker, settings, failure)))
         .compose(outcome -> outcome instanceof ApiError answer
             ? Future.failedFuture(isOverloaded(answer) ? shed(breaker) : answer)
@@ -79,11 +84,11 @@ final class Dependencies {
   }
 
   private static boolean isOverloaded(ApiError error) {
-    return error.status() == 503 && "overloaded".equals(error.code());
+    return error.status() == 503 && OVERLOADED.equals(error.code());
   }
 
   private static DependencyUnavailable shed(CircuitBreaker breaker) {
-    return new DependencyUnavailable(breaker.name(), "overloaded", false, 1);
+    return new DependencyUnavailable(breaker.name(), OVERLOADED, false, 1);
   }
 
   private static DependencyUnavailable unavailable(CircuitBreaker breaker, BreakerSettings settings,

@@ -10,14 +10,21 @@ import com.reactiveshop.common.http.ApiError;
 final class DependencyUnavailable extends RuntimeException {
 
   private final String service;
+  private final String reason;
   private final boolean mayHaveHappened;
   private final int retryAfterSeconds;
 
   DependencyUnavailable(String service, String reason, boolean mayHaveHappened, int retryAfterSeconds) {
     super(service + ": " + reason, null, false, false);
     this.service = service;
+    this.reason = reason;
     this.mayHaveHappened = mayHaveHappened;
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The service answered at once that it had too many requests in progress (it did nothing). */
+  boolean overloaded() {
+    return Dependencies.OVERLOADED.equals(reason);
   }
 
   boolean mayHaveHappened() {

@@ -28,12 +28,15 @@ final class IdempotentOrders {
   private final IdempotencyStore store;
   private final OrderPlacement placement;
   private final long waitMs;
+  private final OrderMetrics metrics;
 
-  IdempotentOrders(Vertx vertx, IdempotencyStore store, OrderPlacement placement, long waitMs) {
+  IdempotentOrders(Vertx vertx, IdempotencyStore store, OrderPlacement placement, long waitMs,
+                   OrderMetrics metrics) {
     this.vertx = vertx;
     this.store = store;
     this.placement = placement;
     this.waitMs = waitMs;
+    this.metrics = metrics;
   }
 
   Future<Reply> place(String key, JsonObject body, OrderRequest request) {
@@ -58,6 +61,7 @@ final class IdempotentOrders {
               "This Idempotency-Key was used with a different request body.");
         }
         if (record.done()) {
+          metrics.replayed();
           return Future.succeededFuture(record.answer());
         }
         if (record.stale()) {

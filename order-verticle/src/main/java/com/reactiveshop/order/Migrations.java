@@ -28,7 +28,7 @@ final class Migrations {
 
   /** Add new files here, in order; a file once released is never edited, only followed by a new version. */
   static final List<String> FILES = List.of("V1__orders_outbox_idempotency.sql",
-      "V2__outbox_order_leases_retention.sql");
+      "V2__outbox_order_leases_retention.sql", "V3__outbox_traceparent.sql");
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -17,11 +18,13 @@ final class OrderCancellation {
   private final OrderStore store;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
+  private final OrderMetrics metrics;
 
-  OrderCancellation(OrderStore store, ReleaseRetries releases, OutboxRelay relay) {
+  OrderCancellation(OrderStore store, ReleaseRetries releases, OutboxRelay relay, OrderMetrics metrics) {
     this.store = store;
     this.releases = releases;
     this.relay = relay;
+    this.metrics = metrics;
   }
 
   /** The order after the cancel (empty: no such order). */
@@ -31,7 +34,7 @@ final class OrderCancellation {
             return Future.succeededFuture(Optional.empty());
           }
           JsonObject body = changed.get().toJson();
-          return OutboxRelay.append(tx, OutboxRelay.CANCELLED, body)
+          return OutboxRelay.append(tx, OutboxRelay.CANCELLED, body, CurrentSpan.traceparent())
               .compose(v -> releases.record(tx, id, "order cancelled", null))
               .map(changed);
         }))
@@ -41,6 +44,7 @@ final class OrderCancellation {
             return store.find(id).map(order -> order.map(Order::toJson));
           }
           relay.kick();
+          metrics.cancelled();
           return releases.deliver(id).map(v -> changed.map(Order::toJson));
         });
   }

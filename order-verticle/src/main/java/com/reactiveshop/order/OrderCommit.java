@@ -2,6 +2,7 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
@@ -37,13 +38,14 @@ final class OrderCommit {
 
   /**
    * $1..$12: one element per order (id, user, status, total, created, updated, event id, payload, and for a keyed
-   * request the key, claim token, answer status and location; nulls without a key). $13..$18: one element per line,
-   * flattened (order id, position, product, name, quantity, price).
+   * request the key, claim token, answer status and location; nulls without a key), $19 the traceparent of the
+   * request that placed it (NULL when untraced: see {@link OutboxRelay}). $13..$18: one element per line, flattened
+   * (order id, position, product, name, quantity, price).
    */
   private static final String STORE = "WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
       + " $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::uuid[],"
-      + " $11::int[], $12::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at, event_id, payload,"
-      + " key, token, answer_status, location)),"
+      + " $11::int[], $12::text[], $19::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at,"
+      + " event_id, payload, key, token, answer_status, location, traceparent)),"
       + " claim AS (UPDATE idempotency_keys k SET state = 'done', status = input.answer_status, body = input.payload,"
       + " location = input.location, completed_at = now() FROM input WHERE input.key IS NOT NULL"
       + " AND k.key = input.key AND k.claim_token = input.token AND k.state = 'in_progress' RETURNING k.key),"
@@ -54,12 +56,14 @@ final class OrderCommit {
       + " SELECT l.order_id, l.position, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::int[], $18::bigint[])"
       + " AS l(order_id, position, product_id, name, quantity, price_cents) WHERE l.order_id IN (SELECT id FROM o)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload, order_id) SELECT input.event_id, '" + OutboxRelay.CREATED
-      + "', input.payload, input.id FROM input WHERE input.id IN (SELECT id FROM o)),"
+      + " e AS (INSERT INTO outbox (id, subject, payload, order_id, traceparent) SELECT input.event_id, '"
+      + OutboxRelay.CREATED + "', input.payload, input.id, input.traceparent FROM input"
+      + " WHERE input.id IN (SELECT id FROM o)),"
       + " r AS (DELETE FROM pending_releases WHERE order_id IN (SELECT id FROM o))"
       + " SELECT id FROM o";
 
-  private record Pending(Order order, Reply created, IdempotencyStore.Claim claim) {
+  /** An order to store; {@code traceparent} is taken when it is submitted, while its request is current. */
+  private record Pending(Order order, Reply created, IdempotencyStore.Claim claim, String traceparent) {
   }
 
   /** One order's outcome: stored, or its failure (a lost claim, or a refusal of this order alone). */
@@ -78,7 +82,7 @@ final class OrderCommit {
 
   /** Writes the order with its created event; with a claim, also the answer {@code created} under the key. */
   Future<Void> store(Order order, Reply created, IdempotencyStore.Claim claim) {
-    return batches.submit(new Pending(order, created, claim)).compose(outcome -> outcome.failure() == null
+    return batches.submit(new Pending(order, created, claim, CurrentSpan.traceparent())).compose(outcome -> outcome.failure() == null
         ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
   }
 
@@ -111,6 +115,7 @@ final class OrderCommit {
     UUID[] tokens = new UUID[n];
     Integer[] answerStatuses = new Integer[n];
     String[] locations = new String[n];
+    String[] traceparents = new String[n];
     Lines lines = new Lines(batch.stream().mapToInt(p -> p.order().items().size()).sum());
     for (int k = 0; k < n; k++) {
       Pending p = batch.get(k);
@@ -123,6 +128,7 @@ final class OrderCommit {
       updated[k] = Order.utc(order.updatedAt());
       eventIds[k] = UUID.randomUUID();
       payloads[k] = p.created().body().encode();
+      traceparents[k] = p.traceparent();
       if (p.claim() != null) {
         keys[k] = p.claim().key();
         tokens[k] = p.claim().token();
@@ -135,6 +141,7 @@ final class OrderCommit {
         .addValue(updated).addValue(eventIds).addValue(payloads).addValue(keys).addValue(tokens)
         .addValue(answerStatuses).addValue(locations);
     lines.appendTo(args);
+    args.addValue(traceparents);
     return pool.preparedQuery(STORE).execute(args).map(rows -> {
       Set<UUID> stored = new HashSet<>();
       for (Row row : rows) {

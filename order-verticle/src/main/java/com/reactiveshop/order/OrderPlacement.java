@@ -36,15 +36,17 @@ final class OrderPlacement {
   private final OrderIntents intents;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
+  private final OrderMetrics metrics;
 
   OrderPlacement(OrderCommit commit, OrderStore orders, Dependencies dependencies, OrderIntents intents,
-                 ReleaseRetries releases, OutboxRelay relay) {
+                 ReleaseRetries releases, OutboxRelay relay, OrderMetrics metrics) {
     this.commit = commit;
     this.orders = orders;
     this.dependencies = dependencies;
     this.intents = intents;
     this.releases = releases;
     this.relay = relay;
+    this.metrics = metrics;
   }
 
   /** Places an order under {@code orderId}; {@code claim} is the Idempotency-Key claim, or null without a key. */
@@ -83,6 +85,7 @@ final class OrderPlacement {
       // The answer does not wait for the clean-up: the intent row already guarantees the release, and a release sent
       // to a slow product service would double the time the client waits.
       Throwable failure = reserved.cause();
+      metrics.reservationRefused(failure);
       if (nothingReserved(failure)) {
         intents.forget(orderId);
       } else {
@@ -107,6 +110,7 @@ final class OrderPlacement {
     return commit.store(order, created, claim)
         .map(v -> {
           relay.kick();
+          metrics.created();
           return created;
         })
         .recover(failure -> {
@@ -124,6 +128,7 @@ final class OrderPlacement {
           return orders.find(orderId).transform(found -> {
             if (found.succeeded() && found.result().isPresent()) {
               relay.kick();
+              metrics.created();
               return Future.succeededFuture(created);
             }
             LOG.warn("Order {}: commit outcome unknown ({}); its release is left to the retrier", orderId,

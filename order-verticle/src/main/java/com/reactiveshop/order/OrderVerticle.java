@@ -3,6 +3,7 @@ package com.reactiveshop.order;
 import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.service.HttpService;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * The order service: wiring only. Routes are in {@link OrderRoutes}, the NATS endpoint in {@link OrderEndpoints}, the
  * order path in {@link OrderPlacement}, cancelling in {@link OrderCancellation}, events in {@link OutboxRelay}, removal
- * of bookkeeping past its retention in {@link OrderJanitor}.
+ * of bookkeeping past its retention in {@link OrderJanitor}, business metrics in {@link OrderMetrics} and
+ * {@link OrderBacklog}.
  */
 public class OrderVerticle extends VerticleBase {
 
@@ -36,6 +38,7 @@ public class OrderVerticle extends VerticleBase {
   private OutboxRelay relay;
   private ReleaseRetries releases;
   private OrderJanitor janitor;
+  private OrderBacklog backlog;
   private NatsMicroService micro;
   private HttpService http;
 
@@ -58,9 +61,11 @@ public class OrderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     pool = OrderDatabase.sharedPool(vertx, orderSettings);
     breakers = DependencyBreakers.acquire(vertx, nats, orderSettings);
-    Dependencies dependencies = new Dependencies(nats, breakers);
+    OrderMetrics metrics = OrderMetrics.create();
+    Dependencies dependencies = new Dependencies(nats, breakers, metrics);
     OrderStore store = new OrderStore(pool);
     relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
     janitor = new OrderJanitor(vertx, pool, orderSettings.idempotencyLeaseMs());
@@ -68,12 +73,12 @@ public class OrderVerticle extends VerticleBase {
     releases = new ReleaseRetries(vertx, pool, dependencies, intents, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs(), intents);
     OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
-        relay);
+        relay, metrics);
 
     ApiRouter router = ApiRouter.create(vertx);
     new OrderRoutes(store, placement,
-        new IdempotentOrders(vertx, idempotency, placement, orderSettings.idempotencyWaitMs()),
-        new OrderCancellation(store, releases, relay)).mount(router);
+        new IdempotentOrders(vertx, idempotency, placement, orderSettings.idempotencyWaitMs(), metrics),
+        new OrderCancellation(store, releases, relay, metrics)).mount(router);
     HealthRoutes.mount(router, List.of(OrderDatabase.healthCheck(pool), nats.healthCheck(),
         new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
     Metrics.mount(router);
@@ -84,6 +89,7 @@ public class OrderVerticle extends VerticleBase {
         .compose(v -> {
           releases.start();
           janitor.start();
+          backlog = OrderBacklog.start(vertx, pool);
           return NatsMicroService.start(nats, context, NAME, VERSION, "Orders: lookup by id",
               new OrderEndpoints(store).endpoints());
         })
@@ -101,7 +107,8 @@ public class OrderVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
-        .eventually(() -> Future.join(relay.stop(), releases.stop(), janitor.stop()))
+        .eventually(() -> Future.join(relay.stop(), releases.stop(), janitor.stop(),
+            backlog == null ? Future.succeededFuture() : backlog.stop()))
         .eventually(() -> {
           if (breakers != null) {
             breakers.release(vertx);

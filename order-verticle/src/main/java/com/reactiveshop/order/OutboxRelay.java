@@ -2,6 +2,7 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsTracing;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -10,6 +11,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -66,6 +68,11 @@ import java.util.concurrent.TimeoutException;
  * {@link #MAX_BYTES}, the oldest dropped first; consumers that stay away longer miss events (the orders themselves
  * stay in PostgreSQL). Duplicates by {@code Nats-Msg-Id} are dropped within {@link #DUPLICATE_WINDOW}. A stream that
  * exists with other values gets these (an update, no message is deleted except by the new limits themselves).
+ *
+ * <p><b>Tracing.</b> An event written while a traced request is handled keeps that request's {@code traceparent} in
+ * its row; its publication is then a PRODUCER span in that trace, whose context the message carries in its
+ * {@code traceparent} header, so a consumer continues the order's trace. Relay runs themselves belong to no request:
+ * on a traced Vert.x they run on the verticle's own context, never on the context of the request that kicked them.
  */
 final class OutboxRelay {
 
@@ -104,7 +111,7 @@ final class OutboxRelay {
       + " ORDER BY o.seq LIMIT $3 FOR UPDATE SKIP LOCKED)"
       + " UPDATE outbox SET lease_owner = $1, leased_until = now() + $2 * interval '1 millisecond'"
       + " FROM next WHERE outbox.id = next.id"
-      + " RETURNING outbox.id, outbox.subject, outbox.payload, outbox.seq";
+      + " RETURNING outbox.id, outbox.subject, outbox.payload, outbox.seq, outbox.traceparent";
 
   /** $1 acknowledged ids, $2 every id of the run, $3 its token: marks the acked, frees the rest of the lease. */
   private static final String SETTLE = "UPDATE outbox"
@@ -116,6 +123,8 @@ final class OutboxRelay {
   private final Pool pool;
   private final NatsBridge nats;
   private final long intervalMs;
+  /** Null when Vert.x does not trace. */
+  private final NatsTracing tracing;
   private JetStream jetStream;
   private long timer = -1;
   private boolean running;
@@ -125,7 +134,8 @@ final class OutboxRelay {
   private boolean scheduled;
   private Future<Integer> current = Future.succeededFuture(0);
 
-  private record Event(UUID id, String subject, String payload, long seq) {
+  /** {@code traceparent}: of the request that wrote the event, or null. */
+  private record Event(UUID id, String subject, String payload, long seq, String traceparent) {
   }
 
   OutboxRelay(Vertx vertx, Context context, Pool pool, NatsBridge nats, long intervalMs) {
@@ -134,13 +144,20 @@ final class OutboxRelay {
     this.pool = pool;
     this.nats = nats;
     this.intervalMs = intervalMs;
+    this.tracing = nats.tracing();
   }
 
   /** Writes one event about the order {@code payload} describes (its "id") into the outbox, in the caller's tx. */
   static Future<Void> append(SqlClient tx, String subject, JsonObject payload) {
+    return append(tx, subject, payload, null);
+  }
+
+  /** As {@link #append(SqlClient, String, JsonObject)}, keeping the trace ({@code traceparent}, may be null). */
+  static Future<Void> append(SqlClient tx, String subject, JsonObject payload, String traceparent) {
     UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
-    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(UUID.randomUUID(), subject, payload.encode(), orderId))
+    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
+            + " VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(UUID.randomUUID(), subject, payload.encode(), orderId, traceparent))
         .mapEmpty();
   }
 
@@ -178,7 +195,12 @@ final class OutboxRelay {
     scheduled = true;
     vertx.setTimer(COALESCE_MS, id -> {
       scheduled = false;
-      run();
+      if (tracing == null) {
+        run();
+      } else {
+        // Kicked from a request's context: the run (its statements, its publications) is not part of that request.
+        context.runOnContext(v -> run());
+      }
     });
   }
 
@@ -223,7 +245,7 @@ final class OutboxRelay {
       List<Event> events = new ArrayList<>();
       for (Row row : rows) {
         events.add(new Event(row.getUUID("id"), row.getString("subject"), row.getString("payload"),
-            row.getLong("seq")));
+            row.getLong("seq"), row.getString("traceparent")));
       }
       events.sort(Comparator.comparingLong(Event::seq));
       return events;
@@ -234,7 +256,7 @@ final class OutboxRelay {
     // Sent one after another on one connection, so JetStream stores them in outbox order; acks are awaited together.
     List<Future<UUID>> sends = new ArrayList<>();
     for (Event event : events) {
-      sends.add(publish(event.id(), event.subject(), event.payload()));
+      sends.add(publish(event));
     }
     return Future.join(sends).transform(done -> {
       List<UUID> acked = new ArrayList<>();
@@ -250,9 +272,13 @@ final class OutboxRelay {
     });
   }
 
-  private Future<UUID> publish(UUID id, String subject, String payload) {
+  private Future<UUID> publish(Event event) {
+    UUID id = event.id();
+    String subject = event.subject();
+    String payload = event.payload();
     Promise<UUID> acked = Promise.promise();
     Headers headers = new Headers().put("Nats-Msg-Id", id.toString());
+    Span span = tracing == null ? null : tracing.publish(subject, event.traceparent(), headers);
     try {
       jetStream.publishAsync(subject, headers, payload.getBytes(StandardCharsets.UTF_8))
           // The ack arrives on a jnats thread: hand it back to this verticle's context.
@@ -266,8 +292,12 @@ final class OutboxRelay {
     } catch (RuntimeException e) {
       acked.tryFail(e);
     }
-    return Deadlines.within(vertx, acked.future(), ACK_TIMEOUT_MS,
+    Future<UUID> published = Deadlines.within(vertx, acked.future(), ACK_TIMEOUT_MS,
         () -> new TimeoutException("no JetStream ack within " + ACK_TIMEOUT_MS + " ms"));
+    if (span != null) {
+      published.onComplete(ar -> NatsTracing.end(span, ar.cause()));
+    }
+    return published;
   }
 
   /**

@@ -4,6 +4,7 @@ import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
@@ -68,6 +69,7 @@ public class ProductVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     cache = CachedDocuments.open(nats, context, "products", CHANGES_SUBJECT, cacheSettings, publishing);
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     ProductStore products = new ProductStore(mongo, cache);

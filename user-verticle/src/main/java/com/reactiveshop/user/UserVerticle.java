@@ -4,6 +4,7 @@ import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.health.HealthRoutes;
 import com.reactiveshop.common.http.ApiRouter;
+import com.reactiveshop.common.logging.LogFields;
 import com.reactiveshop.common.metrics.Metrics;
 import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
@@ -61,6 +62,7 @@ public class UserVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LogFields.tagService(context, NAME);
     cache = CachedDocuments.open(nats, context, "users", CHANGES_SUBJECT, cacheSettings, publishing);
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     UserStore store = new UserStore(mongo, cache);

@@ -1,7 +1,10 @@
 package com.reactiveshop.common.async;
 
+import com.reactiveshop.common.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +18,11 @@ import java.util.function.Function;
  *
  * <p>Not thread-safe: submit from one Vert.x context only, and let {@code flush} complete its future on that context
  * (Vert.x clients do, when called from it).
+ *
+ * <p>While tracing is on ({@link Tracing#active()}), each outcome is delivered on the Vert.x context of the request
+ * that submitted it, and a flush runs on the context of its first item's request, so the trace of one request never
+ * continues on another's (a batch's one statement is shown in the trace of its first request). While it is off,
+ * nothing here looks at contexts.
  *
  * @param <T> what is submitted
  * @param <R> the outcome of one item; {@code flush} answers one per item, in order
@@ -51,12 +59,17 @@ public final class GroupCommit<T, R> {
 
   /** The outcome of {@code item} once the batch it joins has been flushed. */
   public Future<R> submit(T item) {
-    Promise<R> promise = Promise.promise();
+    Promise<R> promise = Tracing.active() ? onCurrentContext() : Promise.promise();
     waiting.add(new Waiting<>(item, promise));
     if (!flushing) {
       flushNext();
     }
     return promise.future();
+  }
+
+  private static <R> Promise<R> onCurrentContext() {
+    ContextInternal context = ContextInternal.current();
+    return context == null ? Promise.promise() : context.promise();
   }
 
   /** True when nothing waits and nothing is in flight. */
@@ -81,6 +94,16 @@ public final class GroupCommit<T, R> {
     }
     List<T> items = new ArrayList<>(batch.size());
     batch.forEach(w -> items.add(w.item()));
+    ContextInternal first = Tracing.active() && batch.get(0).promise() instanceof PromiseInternal<R> bound
+        ? bound.context() : null;
+    if (first != null && first != ContextInternal.current()) {
+      first.dispatch(() -> write(batch, items));
+    } else {
+      write(batch, items);
+    }
+  }
+
+  private void write(List<Waiting<T, R>> batch, List<T> items) {
     Future<List<R>> written;
     try {
       written = flush.apply(items);

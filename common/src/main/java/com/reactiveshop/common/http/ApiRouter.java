@@ -1,6 +1,10 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.logging.AccessLog;
+import com.reactiveshop.common.tracing.CurrentSpan;
+import com.reactiveshop.common.tracing.Tracing;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -24,24 +28,55 @@ import java.util.stream.Collectors;
  * fail with {@link ApiError}; bodies are capped at 64 KiB (413); an unknown path is 404 {@code not_found}; a known
  * path with another method is 405 {@code method_not_allowed} with an {@code Allow} header; anything unexpected is a
  * logged 500 that tells the client nothing internal.
+ * <p>
+ * On a traced Vert.x ({@link Tracing}) every answer carries the header {@link Tracing#TRACE_ID_HEADER}, error bodies
+ * carry {@code error.traceId} ({@link Reply}) and the server span is named after the route; with {@link AccessLog} on,
+ * each request is logged once answered. Neither adds anything to a request while it is off.
  */
 public final class ApiRouter {
 
   public static final int BODY_LIMIT_BYTES = 64 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
 
+  /** Where a route's handler leaves its template for the access line. */
+  private static final String ROUTE_KEY = "reactive-shop.route";
+
   private final Router router;
   private final Map<String, Set<HttpMethod>> methodsByPath = new LinkedHashMap<>();
+  private final boolean traced;
+  private final boolean accessLog;
 
-  private ApiRouter(Router router) {
+  private ApiRouter(Router router, boolean traced, boolean accessLog) {
     this.router = router;
+    this.traced = traced;
+    this.accessLog = accessLog;
   }
 
   public static ApiRouter create(Vertx vertx) {
     Router router = Router.router(vertx);
+    boolean traced = Tracing.of(vertx) != null;
+    boolean accessLog = AccessLog.enabled();
+    if (traced || accessLog) {
+      router.route().handler(ctx -> observe(ctx, traced, accessLog));
+    }
     router.route().handler(ApiRouter::requireDecodableUri);
     router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
-    return new ApiRouter(router);
+    return new ApiRouter(router, traced, accessLog);
+  }
+
+  /** First on every request of a traced or access-logged router: the trace id header, the access line. */
+  private static void observe(RoutingContext ctx, boolean traced, boolean accessLog) {
+    SpanContext span = traced ? CurrentSpan.ids() : null;
+    if (span != null) {
+      ctx.response().headers().set(Tracing.TRACE_ID_HEADER, span.getTraceId());
+    }
+    if (accessLog) {
+      long start = System.nanoTime();
+      // Answered (or the connection gone): the span's scope may already be closed then, so its ids go explicitly.
+      ctx.addEndHandler(ended -> AccessLog.http(ctx.request().method().name(), ctx.request().path(),
+          ctx.get(ROUTE_KEY), ctx.response().getStatusCode(), start, span));
+    }
+    ctx.next();
   }
 
   /**
@@ -80,8 +115,22 @@ public final class ApiRouter {
   /** A route whose handler writes the response itself (metrics scraping, proxies). */
   public ApiRouter raw(HttpMethod method, String path, Handler<RoutingContext> handler) {
     methodsByPath.computeIfAbsent(path, p -> new LinkedHashSet<>()).add(method);
-    router.route(method, path).handler(handler);
+    router.route(method, path).handler(traced || accessLog ? routed(method, path, handler) : handler);
     return this;
+  }
+
+  /** {@code handler}, first naming the request's span and access line after the route template. */
+  private Handler<RoutingContext> routed(HttpMethod method, String path, Handler<RoutingContext> handler) {
+    String spanName = method.name() + " " + path;
+    return ctx -> {
+      if (traced) {
+        CurrentSpan.route(spanName, path);
+      }
+      if (accessLog) {
+        ctx.put(ROUTE_KEY, path);
+      }
+      handler.handle(ctx);
+    };
   }
 
   public ApiRouter add(HttpMethod method, String path, Function<RoutingContext, Future<Reply>> handler) {

@@ -1,5 +1,7 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.tracing.CurrentSpan;
+import com.reactiveshop.common.tracing.Tracing;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -9,7 +11,9 @@ import java.util.Map;
 
 /**
  * What a route answers: a status, an optional JSON body and extra headers. The body is a JSON object, or JSON bytes
- * encoded before ({@code encoded}, e.g. a cached document), which are written as they are.
+ * encoded before ({@code encoded}, e.g. a cached document), which are written as they are. An error body written
+ * while a traced request is handled gets {@code error.traceId} (CONTRACT.md), added as it is written: stored answers
+ * (idempotent replays) never keep the trace of the request that first produced them.
  */
 public record Reply(int status, JsonObject body, Map<String, String> headers, Buffer encoded) {
 
@@ -49,7 +53,17 @@ public record Reply(int status, JsonObject body, Map<String, String> headers, Bu
       response.end();
     } else {
       out.set("Content-Type", "application/json");
-      response.end(encoded != null ? encoded : body.toBuffer());
+      response.end(encoded != null ? encoded
+          : (status >= 400 && Tracing.active() ? withTraceId(body) : body).toBuffer());
     }
+  }
+
+  /** The error body with {@code error.traceId} of the current request, when it is traced; else the body itself. */
+  public static JsonObject withTraceId(JsonObject body) {
+    String traceId = CurrentSpan.traceId();
+    if (traceId == null || !(body.getValue("error") instanceof JsonObject error)) {
+      return body;
+    }
+    return body.copy().put("error", error.copy().put("traceId", traceId));
   }
 }
