@@ -52,6 +52,8 @@ final class TracingFromEnv {
             "otel.logs.exporter", "none",
             "otel.exporter.otlp.protocol", "http/protobuf"))
         .addSamplerCustomizer((sampler, config) -> new ProbeSkippingSampler(sampler))
+        // Topology shuts it down, after Vert.x, so the spans of the stop itself are sent too.
+        .disableShutdownHook()
         .build()
         .getOpenTelemetrySdk();
   }
