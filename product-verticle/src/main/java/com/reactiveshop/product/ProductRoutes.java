@@ -1,7 +1,5 @@
 package com.reactiveshop.product;
 
-import com.reactiveshop.common.cache.CachedDocument;
-import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.ConditionalGet;
 import com.reactiveshop.common.http.JsonRequests;
@@ -11,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Map;
-import java.util.Optional;
 
 /** REST for {@code /api/products}. GET of one product is answered from the cache when it can be, with an ETag. */
 final class ProductRoutes {
@@ -25,27 +22,8 @@ final class ProductRoutes {
   void mount(ApiRouter router) {
     router.post(ProductVerticle.API, this::create);
     router.get(ProductVerticle.API, ctx -> store.list(Page.of(ctx)).map(Reply::ok));
-    ConditionalGet.mount(router, ProductVerticle.API + "/:id", new ConditionalGet.Documents() {
-      @Override
-      public String canonicalId(String raw) {
-        return ProductIds.canonical(raw);
-      }
-
-      @Override
-      public CachedDocument hit(String id) {
-        return store.cached(id);
-      }
-
-      @Override
-      public Future<Optional<CachedDocument>> find(String id) {
-        return store.find(id);
-      }
-
-      @Override
-      public ApiError notFound() {
-        return ProductIds.notFound();
-      }
-    });
+    ConditionalGet.mount(router, ProductVerticle.API + "/:id",
+        new ConditionalGet.Documents(ProductIds::canonical, store::cached, store::find, ProductIds::notFound));
     router.put(ProductVerticle.API + "/:id", this::update);
     router.delete(ProductVerticle.API + "/:id", ctx -> store.delete(id(ctx)).map(deleted -> {
       if (!deleted) {

@@ -1,7 +1,5 @@
 package com.reactiveshop.user;
 
-import com.reactiveshop.common.cache.CachedDocument;
-import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.ConditionalGet;
 import com.reactiveshop.common.http.JsonRequests;
@@ -11,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Map;
-import java.util.Optional;
 
 /** REST for {@code /api/users}. GET of one user is answered from the cache when it can be, with an ETag. */
 final class UserRoutes {
@@ -25,27 +22,8 @@ final class UserRoutes {
   void mount(ApiRouter router) {
     router.post(UserVerticle.API, this::create);
     router.get(UserVerticle.API, ctx -> store.list(Page.of(ctx)).map(Reply::ok));
-    ConditionalGet.mount(router, UserVerticle.API + "/:id", new ConditionalGet.Documents() {
-      @Override
-      public String canonicalId(String raw) {
-        return UserIds.canonical(raw);
-      }
-
-      @Override
-      public CachedDocument hit(String id) {
-        return store.cached(id);
-      }
-
-      @Override
-      public Future<Optional<CachedDocument>> find(String id) {
-        return store.find(id);
-      }
-
-      @Override
-      public ApiError notFound() {
-        return UserIds.notFound();
-      }
-    });
+    ConditionalGet.mount(router, UserVerticle.API + "/:id",
+        new ConditionalGet.Documents(UserIds::canonical, store::cached, store::find, UserIds::notFound));
     router.put(UserVerticle.API + "/:id", this::update);
     router.delete(UserVerticle.API + "/:id", ctx -> store.delete(id(ctx)).map(deleted -> {
       if (!deleted) {

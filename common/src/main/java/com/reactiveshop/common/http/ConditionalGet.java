@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -26,19 +27,16 @@ public final class ConditionalGet {
   }
 
   /** How one kind of document is looked up. */
-  public interface Documents {
-
-    /** The canonical id for a path parameter, or null when it cannot name a document (answered 404). */
-    String canonicalId(String raw);
-
-    /** The cached document, or null. */
-    CachedDocument hit(String id);
-
-    /** The document from wherever it is (empty when there is none). */
-    Future<Optional<CachedDocument>> find(String id);
-
-    /** The 404 of this kind of document. */
-    ApiError notFound();
+  /**
+   * Where a kind of document comes from.
+   *
+   * @param canonicalId the canonical id for a path parameter, or null when it cannot name a document (answered 404)
+   * @param hit         the cached document, or null
+   * @param find        the document from wherever it is (empty when there is none)
+   * @param notFound    the 404 of this kind of document
+   */
+  public record Documents(Function<String, String> canonicalId, Function<String, CachedDocument> hit,
+                          Function<String, Future<Optional<CachedDocument>>> find, Supplier<ApiError> notFound) {
   }
 
   /** Mounts GET and HEAD of {@code path} (which has an {@code :id} parameter). */
@@ -48,19 +46,19 @@ public final class ConditionalGet {
   }
 
   private static void handle(RoutingContext ctx, Documents documents) {
-    String id = documents.canonicalId(ctx.pathParam("id"));
+    String id = documents.canonicalId().apply(ctx.pathParam("id"));
     if (id == null) {
-      ctx.fail(documents.notFound());
+      ctx.fail(documents.notFound().get());
       return;
     }
-    CachedDocument hit = documents.hit(id);
+    CachedDocument hit = documents.hit().apply(id);
     if (hit != null) {
       answer(ctx, hit);
       return;
     }
     Future<Optional<CachedDocument>> found;
     try {
-      found = documents.find(id);
+      found = documents.find().apply(id);
     } catch (RuntimeException e) {
       found = Future.failedFuture(e);
     }
@@ -68,7 +66,7 @@ public final class ConditionalGet {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (ar.result().isEmpty()) {
-        ctx.fail(documents.notFound());
+        ctx.fail(documents.notFound().get());
       } else {
         answer(ctx, ar.result().get());
       }
