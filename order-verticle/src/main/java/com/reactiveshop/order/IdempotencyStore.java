@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
@@ -80,7 +81,7 @@ final class IdempotencyStore {
    * tells what holds it. Group-committed: of duplicates in one batch, the first in arrival order wins.
    */
   Future<Optional<Claim>> claim(String key, String requestHash) {
-    return claims.submit(new Ask(key, requestHash, UUID.randomUUID(), UUID.randomUUID()));
+    return claims.submit(new Ask(key, requestHash, RandomUuids.next(), RandomUuids.next()));
   }
 
   private Future<List<Optional<Claim>>> claimBatch(List<Ask> asks) {
@@ -109,7 +110,7 @@ final class IdempotencyStore {
    * id is kept, so the reserve it may have made is the one asked for again (reserve is idempotent per order id).
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
-    UUID token = UUID.randomUUID();
+    UUID token = RandomUuids.next();
     return pool.preparedQuery("UPDATE idempotency_keys SET claim_token = $3, claimed_at = now()"
             + " WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id")
         .execute(Tuple.of(key, staleToken, token))

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.tracing.CurrentSpan;
@@ -126,7 +127,7 @@ final class OrderCommit {
       totals[k] = order.totalCents();
       created[k] = Order.utc(order.createdAt());
       updated[k] = Order.utc(order.updatedAt());
-      eventIds[k] = UUID.randomUUID();
+      eventIds[k] = RandomUuids.next();
       payloads[k] = p.created().body().encode();
       traceparents[k] = p.traceparent();
       if (p.claim() != null) {

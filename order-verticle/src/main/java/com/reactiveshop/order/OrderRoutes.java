@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.FieldError;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** REST for {@code /api/orders}. */
@@ -50,7 +50,7 @@ final class OrderRoutes {
     String key = idempotencyKey(ctx);
     OrderRequest request = OrderRequest.fromBody(body);
     return key == null
-        ? placement.place(request, UUID.randomUUID(), null)
+        ? placement.place(request, RandomUuids.next(), null)
         : idempotentOrders.place(key, body, request);
   }
 

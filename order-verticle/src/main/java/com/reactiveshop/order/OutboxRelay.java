@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsTracing;
@@ -157,7 +158,7 @@ final class OutboxRelay {
     UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
     return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
             + " VALUES ($1, $2, $3, $4, $5)")
-        .execute(Tuple.of(UUID.randomUUID(), subject, payload.encode(), orderId, traceparent))
+        .execute(Tuple.of(RandomUuids.next(), subject, payload.encode(), orderId, traceparent))
         .mapEmpty();
   }
 
@@ -234,7 +235,7 @@ final class OutboxRelay {
       return Future.succeededFuture(0);
     }
     Future<Void> ready = jetStream != null ? Future.succeededFuture() : ensureStream();
-    UUID token = UUID.randomUUID();
+    UUID token = RandomUuids.next();
     return ready.compose(v -> lease(token)).compose(events -> events.isEmpty()
         ? Future.succeededFuture(0)
         : publishAll(events).compose(acked -> settle(token, events, acked).map(acked.size())));

@@ -1,5 +1,6 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -10,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 import static com.reactiveshop.product.ReservationRecords.CONFIRMED;
@@ -74,7 +74,7 @@ final class Reservations {
 
   private Future<JsonObject> attempt(ReservationRequest request) {
     String orderId = request.orderId();
-    String attempt = UUID.randomUUID().toString().replace("-", "");
+    String attempt = RandomUuids.next().toString().replace("-", "");
     List<ReservationRequest.Item> items = request.items();
     List<Future<StockLedger.Take>> takes = items.stream()
         .map(item -> stock.take(item.productId(), new StockLedger.Hold(attempt, orderId, item.quantity()))).toList();
