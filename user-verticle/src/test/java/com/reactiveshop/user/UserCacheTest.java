@@ -77,9 +77,10 @@ class UserCacheTest {
     double hits = Scrapes.value(fx.get("/metrics").bodyAsString(), "cache_gets_total",
         Map.of("cache", "users", "result", "hit"));
     assertEquals(created, fx.get(API + "/" + id).bodyAsJsonObject());
-    assertEquals(created, natsGet(id));
     assertTrue(Scrapes.value(fx.get("/metrics").bodyAsString(), "cache_gets_total",
-        Map.of("cache", "users", "result", "hit")) >= hits + 2, "served from the cache");
+        Map.of("cache", "users", "result", "hit")) >= hits + 1, "served from the cache");
+    // users.get may be answered by either process (one queue group); both answer the same document
+    assertEquals(created, natsGet(id));
 
     HttpResponse<Buffer> put = fx.send(HttpMethod.PUT, API + "/" + id,
         "{\"name\":\"Grace Hopper\",\"email\":\"grace.hopper@example.com\"}");
