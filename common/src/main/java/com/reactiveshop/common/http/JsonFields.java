@@ -1,5 +1,6 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.ids.ObjectIds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -21,7 +22,6 @@ public final class JsonFields {
   private static final Pattern EMAIL = Pattern.compile(
       "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
           + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
-  private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-fA-F]{24}");
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -88,7 +88,7 @@ public final class JsonFields {
 
   /** A 24-hex ObjectId in any letter case, returned in lower case (the form ids are stored and shown in). */
   public String objectId(String field) {
-    String id = matching(field, OBJECT_ID, "must be a 24-character hexadecimal id");
+    String id = matching(field, ObjectIds.PATTERN, "must be a 24-character hexadecimal id");
     return id == null ? null : id.toLowerCase(java.util.Locale.ROOT);
   }
 
