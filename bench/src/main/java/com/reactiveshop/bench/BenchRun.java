@@ -1,13 +1,16 @@
 package com.reactiveshop.bench;
 
+import com.reactiveshop.bench.Report.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import com.reactiveshop.bench.Report.Verdict;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -435,7 +439,7 @@ final class BenchRun {
     double p99 = r.fromIntended().percentileMs(99);
     report.json().put("openLoop", r.toJson().put("targetP99Ms", OPEN_LOOP_P99_TARGET_MS));
     StringBuilder statuses = new StringBuilder();
-    new java.util.TreeMap<>(r.statuses()).forEach((k, v) -> statuses.append(' ').append(k).append('=').append(v));
+    new TreeMap<>(r.statuses()).forEach((k, v) -> statuses.append(' ').append(k).append('=').append(v));
     r.errors().forEach((k, v) -> statuses.append(' ').append(k).append('=').append(v));
     String result = String.format("p99 %.1f ms from intended send (p50 %.1f; p99 from actual send %.1f); %.0f/s"
             + " answered;%s%s", p99, r.fromIntended().percentileMs(50), r.fromSend().percentileMs(99),
@@ -650,8 +654,8 @@ final class BenchRun {
     return name.replace("/api/products/{id}", "product").replace("/api/users/{id}", "user");
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

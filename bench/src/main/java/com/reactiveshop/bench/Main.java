@@ -1,7 +1,11 @@
 package com.reactiveshop.bench;
 
+import io.vertx.core.json.JsonObject;
+
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -46,15 +50,15 @@ public final class Main {
           System.err.println("usage: chart RESULTS.json OUT.png");
           System.exit(2);
         }
-        var json = new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of(args[1])));
-        Chart.write(json, java.nio.file.Path.of(args[2]));
+        var json = new JsonObject(Files.readString(Path.of(args[1])));
+        Chart.write(json, Path.of(args[2]));
       }
       case "profile-summary" -> {
         if (args.length < 2) {
           System.err.println("usage: profile-summary RECORDING.jfr [top frames, default 8]");
           System.exit(2);
         }
-        System.out.print(Profiler.text(Profiler.summarise(java.nio.file.Path.of(args[1]),
+        System.out.print(Profiler.text(Profiler.summarise(Path.of(args[1]),
             args.length > 2 ? Integer.parseInt(args[2]) : 8)));
       }
       case "free-ports" -> {

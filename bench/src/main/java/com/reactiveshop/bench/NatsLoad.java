@@ -9,11 +9,16 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The NATS load generator: asynchronous jnats requests with a fixed window of {@code inFlight} outstanding, for a
@@ -60,10 +65,10 @@ final class NatsLoad implements AutoCloseable {
     return submit(() -> round.result(seconds));
   }
 
-  private <T> T submit(java.util.concurrent.Callable<T> task) throws InterruptedException {
+  private <T> T submit(Callable<T> task) throws InterruptedException {
     try {
       return loop.submit(task).get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -105,10 +110,10 @@ final class NatsLoad implements AutoCloseable {
       long now = System.nanoTime();
       if (now >= measureFrom && now <= stopAt) {
         if (failure != null) {
-          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
-          errors.merge(cause instanceof java.util.concurrent.CancellationException
-              || cause instanceof java.util.concurrent.TimeoutException ? "timeout"
+          errors.merge(cause instanceof CancellationException
+              || cause instanceof TimeoutException ? "timeout"
               : cause.getClass().getSimpleName(), 1L, Long::sum);
         } else {
           String code = msg.getHeaders() == null ? null : msg.getHeaders().getFirst("Nats-Service-Error-Code");

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
@@ -31,7 +32,7 @@ final class OpenLoop {
 
     JsonObject toJson() {
       JsonObject s = new JsonObject();
-      new java.util.TreeMap<>(statuses).forEach(s::put);
+      new TreeMap<>(statuses).forEach(s::put);
       JsonObject e = new JsonObject();
       errors.forEach(e::put);
       return new JsonObject().put("targetRate", Json.num(targetRate)).put("achievedRate", Json.num(achievedRate))

@@ -9,9 +9,11 @@ import jdk.jfr.consumer.RecordingFile;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +39,7 @@ final class Profiler {
 
   private static void jcmd(long pid, String... args) throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(jcmd, String.valueOf(pid)));
+    List<String> command = new ArrayList<>(List.of(jcmd, String.valueOf(pid)));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
@@ -50,7 +52,7 @@ final class Profiler {
   /** The thread group of a JVM thread name. */
   static String group(String thread) {
     String t = thread == null ? "" : thread;
-    String lower = t.toLowerCase(java.util.Locale.ROOT);
+    String lower = t.toLowerCase(Locale.ROOT);
     if (t.startsWith("mongo-server") || t.startsWith("MVStore") || t.startsWith("H2-")) {
       return "mongo-java-server"; // its Netty workers and its H2 store's background threads
     }

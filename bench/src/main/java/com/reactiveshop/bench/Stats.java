@@ -2,9 +2,11 @@ package com.reactiveshop.bench;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** The pure maths of the kit: percentiles, medians, ratios and the store counters' differences. */
 public final class Stats {
@@ -68,9 +70,9 @@ public final class Stats {
    * case-insensitively) and without commands that did not change.
    */
   public static Map<String, Long> commandDeltas(Map<String, Long> before, Map<String, Long> after) {
-    Map<String, Long> deltas = new java.util.TreeMap<>();
+    Map<String, Long> deltas = new TreeMap<>();
     after.forEach((command, count) -> {
-      if (HOUSEKEEPING_COMMANDS.contains(command.toLowerCase(java.util.Locale.ROOT))) {
+      if (HOUSEKEEPING_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) {
         return;
       }
       long delta = count - before.getOrDefault(command, 0L);

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -216,7 +218,7 @@ public final class EmbeddedNats implements AutoCloseable {
         runner.shutdown(true);
         return;
       }
-      List<ProcessHandle> tree = new java.util.ArrayList<>(wrapper.descendants().toList());
+      List<ProcessHandle> tree = new ArrayList<>(wrapper.descendants().toList());
       tree.add(0, wrapper);
       runner.shutdown(false);
       if (!ServerProcesses.awaitGone(tree, STOP_GRACE)) {
@@ -236,7 +238,7 @@ public final class EmbeddedNats implements AutoCloseable {
     }
 
     static int pick() throws IOException {
-      try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       }
     }

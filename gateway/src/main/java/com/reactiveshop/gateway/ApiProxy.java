@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -254,7 +255,7 @@ final class ApiProxy {
     if (connection == null) {
       return Set.of();
     }
-    Set<String> tokens = new java.util.HashSet<>();
+    Set<String> tokens = new HashSet<>();
     for (String token : connection.split(",")) {
       tokens.add(token.trim().toLowerCase(Locale.ROOT));
     }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The NATS server, MongoDB and PostgreSQL this process uses: the ones named by {@code NATS_URL}, {@code MONGO_URI}
@@ -174,7 +176,7 @@ public final class Infrastructure implements AutoCloseable {
   }
 
   /** Runs a server's start, logging how long it took (start time is one of the things users measure). */
-  private static <T> T timed(String what, java.util.function.Supplier<T> start) {
+  private static <T> T timed(String what, Supplier<T> start) {
     long began = System.nanoTime();
     T started = start.get();
     LOG.info("{} ready in {} ms", what, (System.nanoTime() - began) / 1_000_000);
@@ -220,7 +222,7 @@ public final class Infrastructure implements AutoCloseable {
             + "; stop it or choose another --data-dir");
       }
       lockChannel.truncate(0);
-      lockChannel.write(java.nio.ByteBuffer.wrap(
+      lockChannel.write(ByteBuffer.wrap(
           Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)), 0);
     } catch (IOException e) {
       throw new IllegalStateException("cannot use the data directory " + dataDir.toAbsolutePath().normalize()

@@ -3,25 +3,28 @@ package com.reactiveshop.launcher;
 import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.common.tracing.Tracing;
-import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.gateway.GatewayVerticle;
+import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
 import com.reactiveshop.order.OrderSettings;
 import com.reactiveshop.order.OrderVerticle;
 import com.reactiveshop.product.ProductVerticle;
 import com.reactiveshop.user.UserVerticle;
-import io.vertx.core.DeploymentOptions;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +117,7 @@ public final class Topology {
         case "user" -> () -> new UserVerticle(nats, infra.mongoUri(), settings, cache);
         case "product" -> () -> new ProductVerticle(nats, infra.mongoUri(), settings, cache);
         case "order" -> {
-          Map<String, String> env = new java.util.HashMap<>(options.env());
+          Map<String, String> env = new HashMap<>(options.env());
           env.put("PG_URI", infra.pgUri());
           OrderSettings orderSettings = OrderSettings.fromEnv(env);
           yield () -> new OrderVerticle(nats, orderSettings, settings);
@@ -181,8 +184,8 @@ public final class Topology {
       return "127.0.0.1";
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
       return "127.0.0.1";
     }
   }
@@ -192,7 +195,7 @@ public final class Topology {
     NatsDiscovery.register(vertx, nats);
     String ttl = options.env("DISCOVERY_TTL_SECONDS");
     return ttl == null ? NatsDiscovery.backendConfig()
-        : NatsDiscovery.backendConfig(NatsDiscovery.DEFAULT_BUCKET, java.time.Duration.ofSeconds(Long.parseLong(ttl)));
+        : NatsDiscovery.backendConfig(NatsDiscovery.DEFAULT_BUCKET, Duration.ofSeconds(Long.parseLong(ttl)));
   }
 
   public Map<String, Integer> ports() {

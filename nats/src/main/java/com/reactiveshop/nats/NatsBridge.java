@@ -1,6 +1,7 @@
 package com.reactiveshop.nats;
 
 import com.reactiveshop.common.async.Deadlines;
+import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.http.ApiError;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -16,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -135,8 +138,8 @@ public final class NatsBridge {
   }
 
   /** The readiness check {@code nats}: the connection is up and the server answers a round trip. */
-  public com.reactiveshop.common.health.HealthCheck healthCheck() {
-    return new com.reactiveshop.common.health.HealthCheck("nats", () -> ping().map(v -> (JsonObject) null));
+  public HealthCheck healthCheck() {
+    return new HealthCheck("nats", () -> ping().map(v -> (JsonObject) null));
   }
 
   /**
@@ -194,7 +197,7 @@ public final class NatsBridge {
   }
 
   private static String describe(Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
     String text = String.valueOf(cause.getMessage());
     return text.contains("503") || text.toLowerCase().contains("no responders") ? NO_RESPONDERS : text;
@@ -203,7 +206,7 @@ public final class NatsBridge {
   private static Future<JsonObject> decode(String subject, Message message) {
     JsonObject body;
     try {
-      Object value = io.vertx.core.json.Json.decodeValue(Buffer.buffer(message.getData()));
+      Object value = Json.decodeValue(Buffer.buffer(message.getData()));
       body = value instanceof JsonObject object ? object : null;
     } catch (RuntimeException e) {
       body = null;

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +33,7 @@ final class CanonicalJson {
     if (value instanceof JsonObject object) {
       TreeMap<String, Object> sorted = new TreeMap<>();
       object.forEach(entry -> sorted.put(entry.getKey(), canonical(entry.getValue())));
-      return new JsonObject(new java.util.LinkedHashMap<>(sorted));
+      return new JsonObject(new LinkedHashMap<>(sorted));
     }
     if (value instanceof JsonArray array) {
       JsonArray copy = new JsonArray();

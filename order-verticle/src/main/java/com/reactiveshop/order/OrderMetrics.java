@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.circuitbreaker.TimeoutException;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.util.HashMap;
@@ -104,7 +105,7 @@ final class OrderMetrics {
     if (failure instanceof OpenCircuitException) {
       return 3;
     }
-    if (failure instanceof io.vertx.circuitbreaker.TimeoutException
+    if (failure instanceof TimeoutException
         || failure instanceof NatsUnavailableException unavailable && !unavailable.notDelivered()) {
       return 2;
     }

@@ -4,6 +4,7 @@ import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.http.Unavailability;
 import io.vertx.core.Future;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.DatabaseException;
 import org.slf4j.Logger;
@@ -141,7 +142,7 @@ final class OrderPlacement {
   /** PostgreSQL answered with an error (the statement rolled back), or the statement was never sent. */
   private static boolean definitelyNotStored(Throwable failure) {
     return failure instanceof DatabaseException || failure instanceof ConnectException
-        || failure instanceof io.vertx.core.http.ConnectionPoolTooBusyException;
+        || failure instanceof ConnectionPoolTooBusyException;
   }
 
   private static Throwable storeFailure(Throwable failure) {

@@ -12,7 +12,9 @@ import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -90,7 +92,7 @@ final class ReservationRecords {
       return attempt;
     }
     StringBuilder hex = new StringBuilder("legacy");
-    for (byte b : record.getString("_id").getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+    for (byte b : record.getString("_id").getBytes(StandardCharsets.UTF_8)) {
       hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
     }
     return hex.toString();
@@ -109,7 +111,7 @@ final class ReservationRecords {
     if (bulk == null || bulk.getWriteConcernError() != null) {
       return Future.failedFuture(failure);
     }
-    List<Boolean> inserted = new ArrayList<>(java.util.Collections.nCopies(size, true));
+    List<Boolean> inserted = new ArrayList<>(Collections.nCopies(size, true));
     for (BulkWriteError error : bulk.getWriteErrors()) {
       if (error.getCode() != DUPLICATE_KEY) {
         // An insert failed for another reason: its outcome is an error, and nothing here can tell the others apart

@@ -4,8 +4,10 @@ import com.reactiveshop.common.ids.ObjectIds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -89,7 +91,7 @@ public final class JsonFields {
   /** A 24-hex ObjectId in any letter case, returned in lower case (the form ids are stored and shown in). */
   public String objectId(String field) {
     String id = matching(field, ObjectIds.PATTERN, "must be a 24-character hexadecimal id");
-    return id == null ? null : id.toLowerCase(java.util.Locale.ROOT);
+    return id == null ? null : id.toLowerCase(Locale.ROOT);
   }
 
   public String uuid(String field) {
@@ -112,12 +114,12 @@ public final class JsonFields {
       return null;
     }
     String range = max == Long.MAX_VALUE ? "an integer >= " + min : "an integer from " + min + " to " + max;
-    boolean integral = value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger;
+    boolean integral = value instanceof Integer || value instanceof Long || value instanceof BigInteger;
     if (!integral) {
       error(field, "must be " + range);
       return null;
     }
-    if (value instanceof java.math.BigInteger
+    if (value instanceof BigInteger
         || ((Number) value).longValue() < min || ((Number) value).longValue() > max) {
       error(field, "must be " + range);
       return null;

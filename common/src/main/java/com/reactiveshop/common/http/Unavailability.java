@@ -1,5 +1,7 @@
 package com.reactiveshop.common.http;
 
+import io.vertx.sqlclient.DatabaseException;
+
 import java.util.Set;
 
 /**
@@ -49,7 +51,7 @@ public final class Unavailability {
 
   private static boolean isUnavailableSqlState(Throwable t) {
     try {
-      if (t instanceof io.vertx.sqlclient.DatabaseException database) {
+      if (t instanceof DatabaseException database) {
         String state = database.getSqlState();
         return state != null && state.length() >= 2 && UNAVAILABLE_SQLSTATE_CLASSES.contains(state.substring(0, 2));
       }

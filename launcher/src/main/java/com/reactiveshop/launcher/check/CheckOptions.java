@@ -3,6 +3,8 @@ package com.reactiveshop.launcher.check;
 import com.reactiveshop.order.OrderSettings;
 import com.reactiveshop.product.ProductVerticle;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -32,14 +34,14 @@ public record CheckOptions(Map<String, Long> initialStock, Map<String, String> a
 
   public CheckOptions {
     initialStock = initialStock == null ? Map.of() : Map.copyOf(initialStock);
-    acknowledged = acknowledged == null ? Map.of() : java.util.Collections.unmodifiableMap(
-        new java.util.HashMap<>(acknowledged));
+    acknowledged = acknowledged == null ? Map.of() : Collections.unmodifiableMap(
+        new HashMap<>(acknowledged));
   }
 
   /** Defaults derived from the order service's settings in {@code env} (the same variables it reads). */
   public static CheckOptions fromEnv(Map<String, String> env) {
     // The order service's own reading of its variables (PG_URI is required there, not used here).
-    Map<String, String> withUri = new java.util.HashMap<>(env);
+    Map<String, String> withUri = new HashMap<>(env);
     withUri.putIfAbsent("PG_URI", "postgresql://unused");
     OrderSettings order = OrderSettings.fromEnv(withUri);
     long interval = order.releaseRetryIntervalMs();

@@ -3,6 +3,8 @@ package com.reactiveshop.launcher.check;
 import com.reactiveshop.launcher.Redactions;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The invariant check against live stores: one look ({@link #check}), or looks again and again until nothing is in
@@ -71,8 +73,8 @@ public final class InvariantChecker implements AutoCloseable {
 
   /** Findings by kind, e.g. {@code 0 violations; in progress: {hold_in_flight=2}}. */
   private static String summary(CheckReport report) {
-    java.util.Map<String, Integer> violations = new java.util.TreeMap<>();
-    java.util.Map<String, Integer> transients = new java.util.TreeMap<>();
+    Map<String, Integer> violations = new TreeMap<>();
+    Map<String, Integer> transients = new TreeMap<>();
     report.violations().forEach(f -> violations.merge(f.kind(), 1, Integer::sum));
     report.transients().forEach(f -> transients.merge(f.kind(), 1, Integer::sum));
     return "violations " + violations + ", in progress " + transients;

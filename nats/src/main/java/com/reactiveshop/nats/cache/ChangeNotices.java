@@ -8,6 +8,7 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,7 @@ public final class ChangeNotices implements ChangePublisher {
   private void apply(DocumentCache cache, Message message) {
     JsonObject notice;
     try {
-      notice = new JsonObject(io.vertx.core.buffer.Buffer.buffer(message.getData()));
+      notice = new JsonObject(Buffer.buffer(message.getData()));
     } catch (RuntimeException e) {
       LOG.debug("Ignored a change notice on {} that is not JSON", subject);
       return;

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -186,7 +187,7 @@ public final class OrderLoad implements AutoCloseable {
   /** Order ids the clients were answered for, each with the status they were told last (null: a cancel was sent but
    * its answer was lost, so either status is right). */
   public Map<String, String> acknowledged() {
-    Map<String, String> copy = new java.util.HashMap<>();
+    Map<String, String> copy = new HashMap<>();
     acknowledged.forEach((id, status) -> copy.put(id, "UNKNOWN".equals(status) ? null : status));
     return Collections.unmodifiableMap(copy);
   }
