@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Set;
 
 /** The NATS endpoints of {@code order-service}: {@code orders.get}. */
 final class OrderEndpoints {
@@ -23,12 +22,7 @@ final class OrderEndpoints {
 
   /** {@code {"id"}} → the order; a string id of the wrong shape is simply not found, as over HTTP. */
   private Future<JsonObject> get(JsonObject request) {
-    JsonFields fields = JsonFields.of(request, Set.of("id"));
-    if (!(request.getValue("id") instanceof String)) {
-      fields.error("id", request.containsKey("id") ? "must be a string" : "is required");
-    }
-    fields.validate();
-    return store.find(OrderIds.require(request.getString("id")))
+    return store.find(OrderIds.require(JsonFields.idOf(request)))
         .map(order -> order.orElseThrow(OrderIds::notFound).toJson());
   }
 }

@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Set;
 
 /** The NATS endpoints of {@code user-service}: {@code users.get}, answered with the cached bytes when it can be. */
 final class UserEndpoints {
@@ -25,12 +24,7 @@ final class UserEndpoints {
 
   /** {@code {"id"}} → the user; a string id of the wrong shape is simply not found, as over HTTP. */
   private Future<Buffer> get(JsonObject request) {
-    JsonFields fields = JsonFields.of(request, Set.of("id"));
-    if (!(request.getValue("id") instanceof String)) {
-      fields.error("id", request.containsKey("id") ? "must be a string" : "is required");
-    }
-    fields.validate();
-    String id = UserIds.require(request.getString("id"));
+    String id = UserIds.require(JsonFields.idOf(request));
     CachedDocument hit = store.cached(id);
     if (hit != null) {
       return Future.succeededFuture(hit.json());

@@ -46,6 +46,19 @@ public final class JsonFields {
     return fields;
   }
 
+  /**
+   * The {@code "id"} of a request by id ({@code {"id": "..."}}, nothing else): any string, since an id of the wrong
+   * shape is simply not found; a missing or non-string id or another field is 400 {@code validation_failed}.
+   */
+  public static String idOf(JsonObject request) {
+    JsonFields fields = of(request, Set.of("id"));
+    if (!(request.getValue("id") instanceof String)) {
+      fields.error("id", request.containsKey("id") ? "must be a string" : "is required");
+    }
+    fields.validate();
+    return request.getString("id");
+  }
+
   public static JsonFields of(JsonObject source, Set<String> allowed) {
     return of(source, allowed, Set.of());
   }
