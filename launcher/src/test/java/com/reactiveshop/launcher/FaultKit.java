@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,19 @@ final class FaultKit {
   record Shop(String userId, Map<String, Long> initialStock) {
     List<String> productIds() {
       return List.copyOf(initialStock.keySet());
+    }
+  }
+
+  /** The ports and environment of an all-in-one launcher on free ports, with {@link #ORDER_TUNING}. */
+  record AllInOne(int userPort, int productPort, int orderPort, Map<String, String> env) {
+    static AllInOne onFreePorts() throws IOException {
+      int user = LauncherProcess.freePort();
+      int product = LauncherProcess.freePort();
+      int order = LauncherProcess.freePort();
+      Map<String, String> env = new HashMap<>(ORDER_TUNING);
+      env.putAll(Map.of("USER_HTTP_PORT", "" + user, "PRODUCT_HTTP_PORT", "" + product,
+          "ORDER_HTTP_PORT", "" + order, "GATEWAY_HTTP_PORT", "" + LauncherProcess.freePort()));
+      return new AllInOne(user, product, order, Map.copyOf(env));
     }
   }
 

@@ -5,7 +5,6 @@ import com.reactiveshop.testing.faults.Processes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,12 +26,11 @@ class KillEverythingIT {
   @Test
   void nothingAcknowledgedIsLostAndNothingOversoldWhenEveryProcessIsKilled() throws Exception {
     Path dataDir = FaultKit.scratch("kill-everything");
-    int userPort = LauncherProcess.freePort();
-    int productPort = LauncherProcess.freePort();
-    int orderPort = LauncherProcess.freePort();
-    Map<String, String> env = new HashMap<>(FaultKit.ORDER_TUNING);
-    env.putAll(Map.of("USER_HTTP_PORT", "" + userPort, "PRODUCT_HTTP_PORT", "" + productPort,
-        "ORDER_HTTP_PORT", "" + orderPort, "GATEWAY_HTTP_PORT", "" + LauncherProcess.freePort()));
+    FaultKit.AllInOne ports = FaultKit.AllInOne.onFreePorts();
+    int userPort = ports.userPort();
+    int productPort = ports.productPort();
+    int orderPort = ports.orderPort();
+    Map<String, String> env = ports.env();
     LauncherProcess first = null;
     LauncherProcess second = null;
     OrderLoad load = null;

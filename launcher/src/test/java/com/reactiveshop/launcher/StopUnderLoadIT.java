@@ -4,7 +4,6 @@ import com.reactiveshop.testing.faults.OrderLoad;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,12 +30,11 @@ class StopUnderLoadIT {
   @Test
   void aStopUnderLoadIsCleanAndLosesNothing() throws Exception {
     Path dataDir = FaultKit.scratch("stop-under-load");
-    int userPort = LauncherProcess.freePort();
-    int productPort = LauncherProcess.freePort();
-    int orderPort = LauncherProcess.freePort();
-    Map<String, String> env = new HashMap<>(FaultKit.ORDER_TUNING);
-    env.putAll(Map.of("USER_HTTP_PORT", "" + userPort, "PRODUCT_HTTP_PORT", "" + productPort,
-        "ORDER_HTTP_PORT", "" + orderPort, "GATEWAY_HTTP_PORT", "" + LauncherProcess.freePort()));
+    FaultKit.AllInOne ports = FaultKit.AllInOne.onFreePorts();
+    int userPort = ports.userPort();
+    int productPort = ports.productPort();
+    int orderPort = ports.orderPort();
+    Map<String, String> env = ports.env();
     LauncherProcess first = null;
     LauncherProcess second = null;
     OrderLoad load = null;
