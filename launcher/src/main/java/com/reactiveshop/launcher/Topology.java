@@ -1,6 +1,7 @@
 package com.reactiveshop.launcher;
 
 import com.reactiveshop.common.cache.CacheSettings;
+import com.reactiveshop.common.service.HttpService;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.common.tracing.Tracing;
 import com.reactiveshop.gateway.GatewayVerticle;
@@ -207,11 +208,15 @@ public final class Topology {
   }
 
   /**
-   * Undeploys the last deployed first (each verticle unpublishes its record, stops taking HTTP and NATS requests and
-   * finishes what is in flight, then stops its relays and retriers), then drains and closes the NATS connection and
-   * Vert.x. Blocks the calling thread (never a Vert.x thread); every step is bounded.
+   * Withdraws every service's discovery record and waits one grace while all keep serving, then undeploys the last
+   * deployed first (each verticle stops taking HTTP and NATS requests and finishes what is in flight, then stops its
+   * relays and retriers; the services it calls are still up), then drains and closes the NATS connection and Vert.x. Blocks the calling thread (never a Vert.x thread); every step is bounded.
    */
   public void stopBlocking() {
+    if (!deployments.isEmpty()) {
+      // Every record at once and one grace for all, rather than one grace per service as each stops in turn.
+      quietly(HttpService.withdrawAll(vertx), Duration.ofSeconds(10), "withdraw the discovery records");
+    }
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       quietly(vertx.undeploy(id), UNDEPLOY_TIMEOUT, "stop a service");

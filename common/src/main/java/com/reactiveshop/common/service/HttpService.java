@@ -7,10 +7,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.servicediscovery.ServiceDiscovery;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,12 +26,20 @@ import java.util.concurrent.TimeUnit;
 public final class HttpService {
 
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  private static final String RUNNING = "reactiveshop.http-services";
 
   private final Vertx vertx;
   private final long unpublishGraceMs;
   private final HttpServer server;
   private final ServiceDiscovery discovery;
   private final EndpointRecord record;
+  /** The record was withdrawn and its grace waited for by {@link #withdrawAll}: {@link #stop} only closes. */
+  private volatile boolean withdrawn;
+
+  /** The HTTP services running on one Vert.x instance (one process). */
+  private static final class Running implements Shareable {
+    final Set<HttpService> services = ConcurrentHashMap.newKeySet();
+  }
 
   private HttpService(Vertx vertx, HttpServer server, ServiceDiscovery discovery, EndpointRecord record,
                       long unpublishGraceMs) {
@@ -49,7 +63,11 @@ public final class HttpService {
         .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)
-          .map(record -> new HttpService(vertx, server, discovery, record, settings.unpublishGraceMs()))
+          .map(record -> {
+            HttpService started = new HttpService(vertx, server, discovery, record, settings.unpublishGraceMs());
+            running(vertx).services.add(started);
+            return started;
+          })
           .onFailure(e -> {
             discovery.close();
             server.close();
@@ -67,14 +85,46 @@ public final class HttpService {
 
   /**
    * Unpublishes the record, keeps serving while routers that cached it catch up ({@code unpublishGraceMs}), then
-   * stops accepting, lets in-flight requests finish (up to a grace period) and closes the server.
+   * stops accepting, lets in-flight requests finish (up to a grace period) and closes the server. After
+   * {@link #withdrawAll} only the second half is left.
    */
   public Future<Void> stop() {
-    return record.unpublish()
-        .eventually(() -> unpublishGraceMs > 0 ? vertx.timer(unpublishGraceMs).mapEmpty() : Future.succeededFuture())
-        .eventually(() -> {
-          discovery.close();
-          return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        });
+    running(vertx).services.remove(this);
+    Future<Void> withdrawal = withdrawn ? Future.succeededFuture() : record.unpublish()
+        .eventually(() -> unpublishGraceMs > 0 ? vertx.timer(unpublishGraceMs).mapEmpty() : Future.succeededFuture());
+    return withdrawal.eventually(() -> {
+      discovery.close();
+      return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /**
+   * Unpublishes the records of every HTTP service of this Vert.x instance at once, then waits one grace while they all
+   * keep serving. A process that stops its services one after another (in dependency order, so in-flight work still
+   * finds the services it calls) would otherwise wait one grace per service; with this first, each stop only closes.
+   */
+  public static Future<Void> withdrawAll(Vertx vertx) {
+    List<HttpService> services = List.copyOf(running(vertx).services);
+    long grace = 0;
+    List<Future<Void>> unpublished = new ArrayList<>();
+    for (HttpService service : services) {
+      service.withdrawn = true;
+      grace = Math.max(grace, service.unpublishGraceMs);
+      unpublished.add(service.record.unpublish());
+    }
+    long wait = grace;
+    return Future.join(unpublished).<Void>mapEmpty()
+        .eventually(() -> wait > 0 ? vertx.timer(wait).mapEmpty() : Future.succeededFuture());
+  }
+
+  private static Running running(Vertx vertx) {
+    LocalMap<String, Running> map = vertx.sharedData().getLocalMap(RUNNING);
+    Running running = map.get(RUNNING);
+    if (running == null) {
+      Running created = new Running();
+      running = map.putIfAbsent(RUNNING, created);
+      running = running == null ? created : running;
+    }
+    return running;
   }
 }
