@@ -83,8 +83,9 @@ final class OrderCommit {
 
   /** Writes the order with its created event; with a claim, also the answer {@code created} under the key. */
   Future<Void> store(Order order, Reply created, IdempotencyStore.Claim claim) {
-    return batches.submit(new Pending(order, created, claim, CurrentSpan.traceparent())).compose(outcome -> outcome.failure() == null
-        ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
+    return batches.submit(new Pending(order, created, claim, CurrentSpan.traceparent()))
+        .compose(outcome -> outcome.failure() == null
+            ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
   }
 
   /** One outcome per order of the batch. */
