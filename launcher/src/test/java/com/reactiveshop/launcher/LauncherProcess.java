@@ -12,11 +12,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** The launcher jar run as its own OS process, as a user or a container would run it. */
 final class LauncherProcess implements AutoCloseable {
 
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   final String name;
@@ -103,9 +106,17 @@ final class LauncherProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A port free right now and not handed out before by this JVM: the system may give the same ephemeral port to two
+   * binds in a row once the first is closed, and a test that asks for several ports at once needs them distinct.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    while (true) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
   }
 }
