@@ -11,7 +11,7 @@ final class Failures {
   }
 
   static String serviceName(String service) {
-    return service.equals("gateway") ? "the gateway" : service + "-service";
+    return Part.of(service).displayName();
   }
 
   /** The most telling message of {@code e} and its causes, with passwords masked. */

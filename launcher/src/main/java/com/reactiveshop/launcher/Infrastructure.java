@@ -68,13 +68,13 @@ public final class Infrastructure implements AutoCloseable {
   }
 
   private void startAll(LaunchOptions options, BooleanSupplier cancelled) {
-    boolean needsMongo = options.runs("user") || options.runs("product");
+    boolean needsMongo = options.runs(Part.USER.key()) || options.runs(Part.PRODUCT.key());
     natsUrl = options.env("NATS_URL");
     mongoUri = options.env("MONGO_URI");
     pgUri = options.env("PG_URI");
     boolean embeddedNats = natsUrl == null;
     boolean embeddedMongo = mongoUri == null && needsMongo;
-    boolean embeddedPg = pgUri == null && options.runs("order");
+    boolean embeddedPg = pgUri == null && options.runs(Part.ORDER.key());
     requireExternalWhereAsked(options, embeddedNats, embeddedMongo, embeddedPg);
     if (!embeddedNats && !embeddedMongo && !embeddedPg) {
       return;

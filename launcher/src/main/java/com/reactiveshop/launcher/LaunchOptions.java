@@ -19,7 +19,7 @@ import java.util.Set;
 public record LaunchOptions(Set<String> services, Map<String, Integer> instances, Map<String, String> env,
                             Path dataDir) {
 
-  public static final List<String> ALL = List.of("user", "product", "order", "gateway");
+  public static final List<String> ALL = Part.KEYS;
 
   public static LaunchOptions parse(String[] args, Map<String, String> env) {
     Set<String> services = new LinkedHashSet<>(ALL);
@@ -118,7 +118,7 @@ public record LaunchOptions(Set<String> services, Map<String, Integer> instances
   public int httpPort(String service, int fallback) {
     String single = services.stream().filter(s -> !s.equals("gateway")).count() == 1 && !service.equals("gateway")
         ? env("HTTP_PORT") : null;
-    String value = single != null ? single : env(service.toUpperCase() + "_HTTP_PORT");
+    String value = single != null ? single : env(Part.of(service).portVariable());
     if (value == null) {
       return fallback;
     }
@@ -131,17 +131,12 @@ public record LaunchOptions(Set<String> services, Map<String, Integer> instances
 
   /** The HTTP port a service of this process listens on (its variable, else the contract's default). */
   public int servicePort(String service) {
-    return httpPort(service, switch (service) {
-      case "user" -> 3001;
-      case "product" -> 3002;
-      case "order" -> 3003;
-      default -> 8080;
-    });
+    return httpPort(service, Part.of(service).defaultPort());
   }
 
   /** The variables that set a service's port here, the one that wins first: for messages about a busy port. */
   public List<String> portVariables(String service) {
-    String own = service.toUpperCase() + "_HTTP_PORT";
+    String own = Part.of(service).portVariable();
     boolean single = services.stream().filter(s -> !s.equals("gateway")).count() == 1 && !service.equals("gateway");
     return single ? List.of("HTTP_PORT", own) : List.of(own);
   }

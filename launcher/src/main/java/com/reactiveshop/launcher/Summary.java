@@ -1,7 +1,6 @@
 package com.reactiveshop.launcher;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The one block printed at start: where each service answers, which NATS to point the CLI at, where data lives.
@@ -9,19 +8,17 @@ import java.util.Map;
  */
 final class Summary {
 
-  private static final Map<String, String> APIS = Map.of(
-      "user", "user-service     http://localhost:%d/api/users",
-      "product", "product-service  http://localhost:%d/api/products",
-      "order", "order-service    http://localhost:%d/api/orders",
-      "gateway", "gateway          http://localhost:%d/api/...  (GET /api/services lists discovery records)");
-
   private Summary() {
   }
 
   static String of(LaunchOptions options, Topology topology, Infrastructure infra) {
     StringBuilder out = new StringBuilder("\nreactive-shop is up\n");
     topology.ports().forEach((service, port) -> {
-      out.append("  ").append(APIS.get(service).formatted(port));
+      Part part = Part.of(service);
+      out.append("  ").append("%-16s http://localhost:%d%s".formatted(part.serviceName(), port, part.api()));
+      if (part == Part.GATEWAY) {
+        out.append("  (GET /api/services lists discovery records)");
+      }
       int instances = options.instancesOf(service);
       if (instances > 1) {
         out.append("  (").append(instances).append(" instances)");

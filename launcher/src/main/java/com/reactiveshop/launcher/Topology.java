@@ -114,16 +114,16 @@ public final class Topology {
       }
       int port = options.servicePort(service);
       ServiceSettings settings = new ServiceSettings(port, host, discovery);
-      Supplier<? extends Deployable> verticle = switch (service) {
-        case "user" -> () -> new UserVerticle(nats, infra.mongoUri(), settings, cache);
-        case "product" -> () -> new ProductVerticle(nats, infra.mongoUri(), settings, cache);
-        case "order" -> {
+      Supplier<? extends Deployable> verticle = switch (Part.of(service)) {
+        case USER -> () -> new UserVerticle(nats, infra.mongoUri(), settings, cache);
+        case PRODUCT -> () -> new ProductVerticle(nats, infra.mongoUri(), settings, cache);
+        case ORDER -> {
           Map<String, String> env = new HashMap<>(options.env());
           env.put("PG_URI", infra.pgUri());
           OrderSettings orderSettings = OrderSettings.fromEnv(env);
           yield () -> new OrderVerticle(nats, orderSettings, settings);
         }
-        default -> () -> new GatewayVerticle("0.0.0.0", port, discovery, nats);
+        case GATEWAY -> () -> new GatewayVerticle("0.0.0.0", port, discovery, nats);
       };
       int instances = options.instancesOf(service);
       started.add(new Started(service, port, instances,

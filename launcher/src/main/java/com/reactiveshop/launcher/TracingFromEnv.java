@@ -65,8 +65,7 @@ final class TracingFromEnv {
       return given;
     }
     if (options.services().size() == 1) {
-      String service = options.services().iterator().next();
-      return service.equals("gateway") ? "gateway" : service + "-service";
+      return Part.of(options.services().iterator().next()).serviceName();
     }
     return "reactive-shop";
   }
