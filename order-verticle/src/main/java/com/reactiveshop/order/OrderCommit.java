@@ -129,7 +129,7 @@ final class OrderCommit {
       created[k] = Order.utc(order.createdAt());
       updated[k] = Order.utc(order.updatedAt());
       eventIds[k] = RandomUuids.next();
-      payloads[k] = p.created().body().encode();
+      payloads[k] = p.created().encoded().toString(); // the bytes the client is sent, encoded once
       traceparents[k] = p.traceparent();
       if (p.claim() != null) {
         keys[k] = p.claim().key();
