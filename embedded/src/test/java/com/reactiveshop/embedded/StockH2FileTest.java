@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,40 +118,19 @@ class StockH2FileTest {
   void anInterruptedMoveIsMadeAgain() {
     Path file = dir.resolve("interrupted.mv");
     List<ObjectId> orderIds = writeWithTheStockBackend(file);
-    MVStore store = MVStore.open(file.toString());
-    try {
+    rewrite(file, store -> {
       for (String index : List.of("shop.users._index__id_", "shop.users._index_emailKey_1", "shop.orders._index__id_")) {
         MVMap<KeyValue, Object> old = store.openMap(index);
         MVMap<KeyValue, Object> ordered = store.openMap(index + CompactMaps.SUFFIX,
             new MVMap.Builder<KeyValue, Object>().keyType(KeyValueType.compact()).valueType(StoredValueType.INSTANCE));
-        int i = 0;
-        for (Map.Entry<KeyValue, Object> entry : old.entrySet()) {
-          if (i++ % 2 == 0) {
-            ordered.put(entry.getKey(), entry.getValue());
-          }
-        }
+        copyEvery(2, old, ordered);
         assertTrue(ordered.size() > 0 && ordered.size() < old.size());
       }
-      MVMap<Object, Object> oldData = store.openMap("databases.shop.users");
-      MVMap<Object, Object> compactData = store.openMap("databases.shop.users" + CompactMaps.SUFFIX,
-          new MVMap.Builder<>().keyType(StoredValueType.INSTANCE).valueType(StoredValueType.INSTANCE));
-      int i = 0;
-      for (Map.Entry<Object, Object> entry : oldData.entrySet()) {
-        if (i++ % 3 == 0) {
-          compactData.put(entry.getKey(), entry.getValue());
-        }
-      }
-      store.commit();
-    } finally {
-      store.close();
-    }
+      copyEvery(3, store.openMap("databases.shop.users"), store.openMap("databases.shop.users" + CompactMaps.SUFFIX,
+          new MVMap.Builder<>().keyType(StoredValueType.INSTANCE).valueType(StoredValueType.INSTANCE)));
+    });
 
-    try (EmbeddedMongo mongo = EmbeddedMongo.start(file, 0);
-         MongoClient client = MongoClients.create(DurableWritesTest.settings(mongo.port()))) {
-      MongoDatabase shop = client.getDatabase("shop");
-      assertEverythingIsThere(shop, orderIds, 0);
-      assertDuplicatesRefused(shop, orderIds);
-    }
+    assertOpensWhole(file, orderIds);
     Set<String> names = mapNames(file);
     assertFalse(names.contains("shop.users._index__id_"), names::toString);
     assertFalse(names.contains("shop.orders._index__id_"), names::toString);
@@ -162,8 +142,7 @@ class StockH2FileTest {
   void aFileOfThePreviousVersionIsConverted() {
     Path file = dir.resolve("previous.mv");
     List<ObjectId> orderIds = writeWithTheStockBackend(file);
-    MVStore store = MVStore.open(file.toString());
-    try {
+    rewrite(file, store -> {
       for (String index : List.of("shop.users._index__id_", "shop.users._index_emailKey_1", "shop.orders._index__id_",
           "shop.numbers._index__id_")) {
         MVMap<KeyValue, Object> old = store.openMap(index);
@@ -172,20 +151,43 @@ class StockH2FileTest {
         ordered.putAll(old);
         store.removeMap(old);
       }
+    });
+
+    assertOpensWhole(file, orderIds);
+    Set<String> names = mapNames(file);
+    assertTrue(names.stream().noneMatch(n -> n.endsWith(CompactMaps.ORDERED_SUFFIX)), names::toString);
+    assertTrue(names.contains("shop.users._index_emailKey_1" + CompactMaps.SUFFIX), names::toString);
+  }
+
+  /** Changes the file directly, as an earlier version or a crash left it, and stores the change. */
+  private static void rewrite(Path file, Consumer<MVStore> change) {
+    MVStore store = MVStore.open(file.toString());
+    try {
+      change.accept(store);
       store.commit();
     } finally {
       store.close();
     }
+  }
 
+  /** Copies every {@code n}th entry, as a move interrupted part way would have. */
+  private static <K, V> void copyEvery(int n, MVMap<K, V> from, MVMap<K, V> to) {
+    int i = 0;
+    for (Map.Entry<K, V> entry : from.entrySet()) {
+      if (i++ % n == 0) {
+        to.put(entry.getKey(), entry.getValue());
+      }
+    }
+  }
+
+  /** Opens the file in EmbeddedMongo: every document is found, every unique index still refuses duplicates. */
+  private static void assertOpensWhole(Path file, List<ObjectId> orderIds) {
     try (EmbeddedMongo mongo = EmbeddedMongo.start(file, 0);
          MongoClient client = MongoClients.create(DurableWritesTest.settings(mongo.port()))) {
       MongoDatabase shop = client.getDatabase("shop");
       assertEverythingIsThere(shop, orderIds, 0);
       assertDuplicatesRefused(shop, orderIds);
     }
-    Set<String> names = mapNames(file);
-    assertTrue(names.stream().noneMatch(n -> n.endsWith(CompactMaps.ORDERED_SUFFIX)), names::toString);
-    assertTrue(names.contains("shop.users._index_emailKey_1" + CompactMaps.SUFFIX), names::toString);
   }
 
   /** Writes users (string _ids, unique emailKey), orders (ObjectId _ids) and numbers with the stock H2Backend. */
