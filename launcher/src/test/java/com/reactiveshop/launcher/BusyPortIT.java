@@ -44,12 +44,7 @@ class BusyPortIT {
       assertTrue(Processes.mentioning(dataDir.toString()).isEmpty(), "nothing left running");
       FaultKit.result("busy-port", "exit " + launcher.process.exitValue() + " after " + ms + " ms (JVM start included)");
     } finally {
-      if (launcher != null) {
-        launcher.close();
-      }
-      List<String> leftovers = Processes.killAllMentioning(dataDir.toString());
-      assertEquals(List.of(), leftovers, "no process was left behind");
-      FaultKit.deleteQuietly(dataDir);
+      assertEquals(List.of(), FaultKit.cleanUp(dataDir, launcher), "no process was left behind");
     }
   }
 
@@ -69,11 +64,7 @@ class BusyPortIT {
       assertTrue(output.contains("Could not start product-service: port " + port), output);
       assertTrue(Processes.mentioning(dataDir.toString()).isEmpty(), "nothing left running");
     } finally {
-      if (launcher != null) {
-        launcher.close();
-      }
-      Processes.killAllMentioning(dataDir.toString());
-      FaultKit.deleteQuietly(dataDir);
+      FaultKit.cleanUp(dataDir, launcher);
     }
   }
 
@@ -94,11 +85,7 @@ class BusyPortIT {
       assertFalse(output.contains("Exception"), "no stack trace:\n" + output);
       assertTrue(Processes.mentioning(dataDir.toString()).isEmpty(), "nothing was started");
     } finally {
-      if (launcher != null) {
-        launcher.close();
-      }
-      Processes.killAllMentioning(dataDir.toString());
-      FaultKit.deleteQuietly(dataDir);
+      FaultKit.cleanUp(dataDir, launcher);
     }
   }
 }

@@ -4,6 +4,7 @@ import com.reactiveshop.launcher.check.CheckOptions;
 import com.reactiveshop.launcher.check.CheckReport;
 import com.reactiveshop.launcher.check.InvariantChecker;
 import com.reactiveshop.testing.faults.OrderLoad;
+import com.reactiveshop.testing.faults.Processes;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -161,6 +162,27 @@ final class FaultKit {
   static Path scratch(String name) throws IOException {
     return Files.createDirectories(Path.of("target", "faults").toAbsolutePath())
         .resolve(name + "-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /**
+   * The end of a fault test: closes what it opened (nulls skipped, in the order given), kills every process still
+   * mentioning {@code dataDir} (a launcher's embedded servers), deletes the directory; the processes it had to kill.
+   */
+  static List<String> cleanUp(Path dataDir, AutoCloseable... opened) throws Exception {
+    for (AutoCloseable each : opened) {
+      if (each != null) {
+        each.close();
+      }
+    }
+    if (dataDir == null) {
+      return List.of();
+    }
+    List<String> leftovers = Processes.killAllMentioning(dataDir.toString());
+    if (!leftovers.isEmpty()) {
+      System.out.println("killed leftovers: " + leftovers);
+    }
+    deleteQuietly(dataDir);
+    return leftovers;
   }
 
   static void deleteQuietly(Path dir) {

@@ -124,13 +124,7 @@ class InfrastructureFaultsIT {
     if (mongo != null) {
       mongo.close();
     }
-    if (dir != null) {
-      List<String> leftovers = Processes.killAllMentioning(dir.toString());
-      if (!leftovers.isEmpty()) {
-        System.out.println("killed leftovers: " + leftovers);
-      }
-      FaultKit.deleteQuietly(dir);
-    }
+    FaultKit.cleanUp(dir);
   }
 
   @Test

@@ -74,20 +74,7 @@ class KillEverythingIT {
       assertStoppedCleanly(second);
       second = null;
     } finally {
-      if (load != null) {
-        load.close();
-      }
-      if (first != null) {
-        first.close();
-      }
-      if (second != null) {
-        second.close();
-      }
-      List<String> leftovers = Processes.killAllMentioning(dataDir.toString());
-      if (!leftovers.isEmpty()) {
-        System.out.println("killed leftovers: " + leftovers);
-      }
-      FaultKit.deleteQuietly(dataDir);
+      FaultKit.cleanUp(dataDir, load, first, second);
     }
   }
 

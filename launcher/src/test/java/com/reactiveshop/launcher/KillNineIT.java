@@ -80,17 +80,7 @@ class KillNineIT {
       assertTrue(second.output().contains("Stopped."), second.output());
       second = null;
     } finally {
-      if (first != null) {
-        first.close();
-      }
-      if (second != null) {
-        second.close();
-      }
-      List<String> leftovers = Processes.killAllMentioning(dataDir.toString());
-      if (!leftovers.isEmpty()) {
-        System.out.println("killed leftovers: " + leftovers);
-      }
-      FaultKit.deleteQuietly(dataDir);
+      FaultKit.cleanUp(dataDir, first, second);
     }
   }
 }

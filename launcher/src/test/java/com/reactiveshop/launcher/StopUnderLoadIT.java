@@ -74,16 +74,7 @@ class StopUnderLoadIT {
       assertEquals(0, exit, "exit code of the second run");
       second = null;
     } finally {
-      if (load != null) {
-        load.close();
-      }
-      if (first != null) {
-        first.close();
-      }
-      if (second != null) {
-        second.close();
-      }
-      FaultKit.deleteQuietly(dataDir);
+      FaultKit.cleanUp(dataDir, load, first, second);
     }
   }
 }
