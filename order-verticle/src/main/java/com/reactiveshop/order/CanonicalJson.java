@@ -1,11 +1,10 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.ids.Sha256;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
@@ -20,13 +19,7 @@ final class CanonicalJson {
   }
 
   static String fingerprint(JsonObject body) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(canonical(body).toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    return HexFormat.of().formatHex(Sha256.of(canonical(body).toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   static Object canonical(Object value) {

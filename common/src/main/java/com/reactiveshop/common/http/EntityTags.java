@@ -1,9 +1,8 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.ids.Sha256;
 import io.vertx.core.buffer.Buffer;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -23,7 +22,7 @@ public final class EntityTags {
 
   /** The opaque part of the tag of {@code representation}: 16 lower-case hex digits. */
   public static String opaqueOf(Buffer representation) {
-    byte[] digest = sha256().digest(representation.getBytes());
+    byte[] digest = Sha256.of(representation.getBytes());
     char[] hex = new char[TAG_BYTES * 2];
     for (int i = 0; i < TAG_BYTES; i++) {
       hex[2 * i] = HEX[(digest[i] >> 4) & 0xF];
@@ -95,13 +94,5 @@ public final class EntityTags {
 
   private static boolean isWhitespace(char c) {
     return c == ' ' || c == '\t';
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
   }
 }
