@@ -34,7 +34,7 @@ import java.util.List;
  * Holds and {@code freed} markers on products are {@link HoldSweeper}'s. Once per start, this also drops the empty
  * {@code pending} arrays an older version left on products.
  *
- * <p>On the embedded MongoDB-wire server any filter other than {@code {_id}} scans the whole collection, and every
+ * <p>On the embedded MongoDB-wire server a filter without an {@code _id} equality scans the whole collection, and every
  * command holds the collection's lock, so this runs rarely ({@link #INTERVAL_MS}): one find (status and age filter,
  * projected to {@code status} and {@code updatedAt}, at most {@link #MAX_PER_RUN} records), then deletes by
  * {@code _id $in} in batches of {@link #DELETE_BATCH}, each an index lookup, one after another. On a real MongoDB a

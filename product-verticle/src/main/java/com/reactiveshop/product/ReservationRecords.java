@@ -30,8 +30,8 @@ import java.util.Optional;
  * The unique {@code _id} is what decides races: of a CONFIRMED insert by an attempt and a RELEASED tombstone by a
  * release (or by {@link HoldSweeper}), exactly one lands, so a late or stalled attempt can never turn a released
  * order id back into a confirmed one. Inserts and reads are group-committed: one command for everything that arrived
- * while the previous one was in flight. Every filter is on {@code _id} alone (an index lookup on the embedded server
- * too, which scans for anything else).
+ * while the previous one was in flight. Every filter is an {@code _id} lookup (an index lookup on the embedded
+ * server too, which scans for filters without an {@code _id} equality).
  */
 final class ReservationRecords {
 
