@@ -48,6 +48,7 @@ public class ProductVerticle extends VerticleBase {
   private HttpService http;
   private HoldSweeper sweeper;
   private ReservationJanitor janitor;
+  private StockLedger stock;
 
   public ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
     this(nats, mongoUri, settings, CacheSettings.DEFAULTS);
@@ -74,7 +75,7 @@ public class ProductVerticle extends VerticleBase {
     mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
     ProductStore products = new ProductStore(mongo, cache);
     ReservationRecords records = new ReservationRecords(mongo);
-    StockLedger stock = new StockLedger(mongo, cache);
+    stock = new StockLedger(vertx, mongo, cache);
     Reservations reservations = new Reservations(records, stock);
     sweeper = new HoldSweeper(vertx, mongo, records, stock);
     janitor = new ReservationJanitor(vertx, mongo);
@@ -104,7 +105,8 @@ public class ProductVerticle extends VerticleBase {
     Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
     return httpStopped
         .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
-        .eventually(() -> sweeper == null ? Future.succeededFuture() : Future.join(sweeper.stop(), janitor.stop()))
+        .eventually(() -> sweeper == null ? Future.succeededFuture()
+            : Future.join(sweeper.stop(), janitor.stop(), stock.flushSettled()))
         .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
         .eventually(() -> mongo == null ? Future.succeededFuture() : MongoStores.close(vertx, mongo));
   }

@@ -4,6 +4,7 @@ import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.cache.DocumentCache;
 import com.reactiveshop.nats.cache.CachedDocuments;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.BulkOperation;
@@ -42,8 +43,11 @@ import java.util.Set;
  * <p><b>Cache.</b> A flush of takes puts into the cache the last version of each product it read; a give-back drops the
  * entry (its update returns no document). Dropping holds or markers changes nothing a client sees.
  *
- * <p>On the embedded MongoDB-wire server a filter with more fields than {@code _id} scans the collection; that is
- * accepted here only for {@code products}, which is a bounded catalog (on MongoDB the {@code _id} index serves it).
+ * <p><b>Settled holds</b> ride on the next flush of takes for the same product ({@link SettledHolds}): a product
+ * document is rewritten once per flush, not once more per confirmed attempt.
+ *
+ * <p>Filters here are an {@code _id} equality plus conditions: the {@code _id} index serves them, on MongoDB and on
+ * the embedded server alike.
  */
 final class StockLedger {
 
@@ -74,19 +78,21 @@ final class StockLedger {
   private final MongoClient mongo;
   private final CachedDocuments cache;
   private final GroupCommit<Request, Take> takes;
-  private final GroupCommit<Settle, Void> settles;
+  private final SettledHolds settled;
 
   private record Request(String productId, Hold hold) {
   }
 
-  private record Settle(String attempt, List<String> productIds) {
+  StockLedger(Vertx vertx, MongoClient mongo, CachedDocuments cache) {
+    this(vertx, mongo, cache, SettledHolds.FALLBACK_MS);
   }
 
-  StockLedger(MongoClient mongo, CachedDocuments cache) {
+  /** {@code settleFallbackMs}: how long settled holds wait for a take to carry them before being written alone. */
+  StockLedger(Vertx vertx, MongoClient mongo, CachedDocuments cache, long settleFallbackMs) {
     this.mongo = mongo;
     this.cache = cache;
     this.takes = new GroupCommit<>(this::takeBatch, MAX_BATCH);
-    this.settles = new GroupCommit<>(this::settleBatch, MAX_BATCH);
+    this.settled = new SettledHolds(vertx, settleFallbackMs, this::dropSettled);
   }
 
   /** Takes {@code hold.quantity()} units of the product for the hold's attempt, or says why not. */
@@ -112,15 +118,28 @@ final class StockLedger {
     Map<String, DocumentCache.Write> writes = new HashMap<>();
     byProduct.keySet().forEach(productId -> writes.put(productId, cache.write(productId)));
     Map<String, JsonObject> lastSeen = new HashMap<>();
+    Map<String, JsonObject> unsets = new HashMap<>();
     List<BulkOperation> decrements = new ArrayList<>();
-    byProduct.forEach((productId, holds) -> decrements.add(
-        BulkOperation.createUpdate(takeFilter(productId, holds), takeUpdate(holds))));
+    byProduct.forEach((productId, holds) -> {
+      JsonObject unset = settled.claim(productId);
+      if (unset != null) {
+        unsets.put(productId, unset);
+      }
+      decrements.add(BulkOperation.createUpdate(takeFilter(productId, holds), takeUpdate(holds, unset)));
+    });
     JsonObject filter = new JsonObject().put("_id", new JsonObject()
         .put("$in", new JsonArray(List.copyOf(byProduct.keySet()))));
     return mongo.bulkWriteWithOptions(ProductStore.COLLECTION, decrements, new BulkWriteOptions(false))
+        .onFailure(failed -> unsets.forEach(settled::putBack))
         .compose(written -> mongo.find(ProductStore.COLLECTION, filter))
         .compose(found -> {
           found.forEach(product -> lastSeen.put(product.getString("_id"), product));
+          // A decrement that did not fit carried its product's settled holds with it: they wait for the next write.
+          unsets.forEach((productId, unset) -> {
+            if (!landed(lastSeen.get(productId), byProduct.get(productId))) {
+              settled.putBack(productId, unset);
+            }
+          });
           Map<String, Future<List<Take>>> outcomes = new LinkedHashMap<>();
           byProduct.forEach((productId, holds) ->
               outcomes.put(productId, outcomes(productId, holds, lastSeen.get(productId), lastSeen)));
@@ -141,11 +160,15 @@ final class StockLedger {
     if (product == null) {
       return Future.succeededFuture(holds.stream().<Take>map(h -> new Missing()).toList());
     }
-    JsonObject held = product.getJsonObject("holds", new JsonObject());
-    if (held.containsKey(holds.get(0).attempt())) {
+    if (landed(product, holds)) {
       return Future.succeededFuture(holds.stream().<Take>map(h -> new Taken(product)).toList());
     }
     return takeWhatFits(productId, holds, product, MAX_ROUNDS, lastSeen);
+  }
+
+  /** True when the flush's decrement of this product landed: its first hold is on the product as read back. */
+  private static boolean landed(JsonObject product, List<Hold> holds) {
+    return product != null && product.getJsonObject("holds", new JsonObject()).containsKey(holds.get(0).attempt());
   }
 
   private static List<Take> inRequestOrder(List<Request> requests, Map<String, Future<List<Take>>> outcomes) {
@@ -206,8 +229,8 @@ final class StockLedger {
 
   /** One update: {@code stock -= sum} with every hold, only if {@code stock >= sum}; the new document, or null. */
   private Future<JsonObject> conditionalTake(String productId, List<Hold> holds) {
-    return mongo.findOneAndUpdateWithOptions(ProductStore.COLLECTION, takeFilter(productId, holds), takeUpdate(holds),
-        new FindOptions(), new UpdateOptions().setReturningNewDocument(true));
+    return mongo.findOneAndUpdateWithOptions(ProductStore.COLLECTION, takeFilter(productId, holds),
+        takeUpdate(holds, null), new FindOptions(), new UpdateOptions().setReturningNewDocument(true));
   }
 
   private static JsonObject takeFilter(String productId, List<Hold> holds) {
@@ -215,7 +238,8 @@ final class StockLedger {
     return ProductStore.byId(productId).put("stock", new JsonObject().put("$gte", sum));
   }
 
-  private static JsonObject takeUpdate(List<Hold> holds) {
+  /** {@code stock -= sum} with every hold set, and the product's settled holds ({@code unset}, if any) dropped. */
+  private static JsonObject takeUpdate(List<Hold> holds, JsonObject unset) {
     long sum = 0;
     long now = System.currentTimeMillis();
     JsonObject set = new JsonObject();
@@ -224,7 +248,8 @@ final class StockLedger {
       set.put(holdField(hold.attempt()), new JsonObject().put("o", hold.orderId()).put("q", hold.quantity())
           .put("at", now));
     }
-    return new JsonObject().put("$inc", new JsonObject().put("stock", -sum)).put("$set", set);
+    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("stock", -sum)).put("$set", set);
+    return unset == null ? update : update.put("$unset", unset);
   }
 
   /**
@@ -267,30 +292,28 @@ final class StockLedger {
   }
 
   /**
-   * Drops the holds of a confirmed attempt (its record now accounts for the units). Off the answer path and batched:
-   * one update for every attempt settled during the previous one. A settle that fails is left to {@link HoldSweeper}.
+   * Drops the holds of a confirmed attempt (its record now accounts for the units): off the answer path, and carried
+   * by the next write of takes on each product ({@link SettledHolds}). One that is never written is left to
+   * {@link HoldSweeper}.
    */
   void settle(String attempt, List<String> productIds) {
-    settles.submit(new Settle(attempt, productIds));
+    settled.add(attempt, productIds);
+  }
+
+  /** Writes the settled holds no take has carried yet (at stop). */
+  Future<?> flushSettled() {
+    return settled.flush();
   }
 
   /**
    * One bulk write with one update per product that unsets only that product's settled holds (an update naming
    * fields a document does not have still costs the server a path lookup per field and document).
    */
-  private Future<List<Void>> settleBatch(List<Settle> batch) {
-    Map<String, JsonObject> unsetByProduct = new LinkedHashMap<>();
-    for (Settle settle : batch) {
-      for (String productId : settle.productIds()) {
-        unsetByProduct.computeIfAbsent(productId, id -> new JsonObject()).put(holdField(settle.attempt()), "");
-      }
-    }
+  private Future<Void> dropSettled(Map<String, JsonObject> unsetByProduct) {
     List<BulkOperation> updates = new ArrayList<>();
     unsetByProduct.forEach((productId, unset) -> updates.add(
         BulkOperation.createUpdate(ProductStore.byId(productId), new JsonObject().put("$unset", unset))));
-    List<Void> done = Collections.nCopies(batch.size(), null);
-    return mongo.bulkWriteWithOptions(ProductStore.COLLECTION, updates, new BulkWriteOptions(false))
-        .map(done).otherwise(done);
+    return mongo.bulkWriteWithOptions(ProductStore.COLLECTION, updates, new BulkWriteOptions(false)).mapEmpty();
   }
 
   /** Unsets {@code fields} (each {@code holds.x} or {@code freed.x}) on the given products, in one update. */

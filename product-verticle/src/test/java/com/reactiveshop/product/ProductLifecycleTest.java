@@ -77,6 +77,38 @@ class ProductLifecycleTest {
     assertTrue(eventually(() -> fx.get("/health/ready").statusCode() == 200), "ready again once MongoDB is back");
   }
 
+  /**
+   * Settled holds are carried by the next take on their product, not written alone; a take that is refused leaves
+   * them waiting, and they are written at the latest when the ledger flushes (here only at its stop: the fallback
+   * timer is an hour).
+   */
+  @Test
+  void settledHoldsRideOnTheNextTakeOfTheirProduct() throws Exception {
+    String a = fx.createProduct("Ride A", 100, 10).getString("id");
+    String b = fx.createProduct("Ride B", 100, 1).getString("id");
+    injectHold(a, "donea", "order-a", 2, 0);
+    injectHold(b, "doneb", "order-b", 1, 0);
+    StockLedger stock = new StockLedger(fx.vertx, fx.db, CachedDocuments.detached(), 3_600_000);
+    Context context = fx.vertx.getOrCreateContext();
+    Future<StockLedger.Take> taken = Future.future(done -> context.runOnContext(v -> {
+      stock.settle("donea", List.of(a));
+      stock.settle("doneb", List.of(b));
+      stock.take(a, new StockLedger.Hold("next", "order-next", 1)).onComplete(done);
+    }));
+    assertTrue(await(taken) instanceof StockLedger.Taken);
+    assertEquals(List.of("next"), List.copyOf(holds(a).fieldNames()), "the take dropped the settled hold");
+
+    Future<StockLedger.Take> refused = Future.future(done -> context.runOnContext(v ->
+        stock.take(b, new StockLedger.Hold("big", "order-big", 5)).onComplete(done)));
+    assertTrue(await(refused) instanceof StockLedger.Short);
+    assertEquals(List.of("doneb"), List.copyOf(holds(b).fieldNames()), "a refused take changed nothing");
+
+    await(Future.future(done -> context.runOnContext(v -> stock.flushSettled().<Void>mapEmpty().onComplete(done))));
+    assertTrue(holds(b).isEmpty(), "written at the flush");
+    assertEquals(7, fx.stock(a));
+    assertEquals(0, fx.stock(b));
+  }
+
   /** A hold as a reservation attempt leaves it on a product, taking the units with it, {@code ageMs} ago. */
   private void injectHold(String productId, String attempt, String orderId, long quantity, long ageMs) {
     await(fx.db.updateCollection(ProductStore.COLLECTION, new JsonObject().put("_id", productId), new JsonObject()
@@ -97,7 +129,8 @@ class ProductLifecycleTest {
   /** One sweep, as the periodic one does it, run on a Vert.x context like the verticle's. */
   private int sweep() {
     Context context = fx.vertx.getOrCreateContext();
-    HoldSweeper sweeper = new HoldSweeper(fx.vertx, fx.db, new ReservationRecords(fx.db), new StockLedger(fx.db, CachedDocuments.detached()));
+    StockLedger stock = new StockLedger(fx.vertx, fx.db, CachedDocuments.detached());
+    HoldSweeper sweeper = new HoldSweeper(fx.vertx, fx.db, new ReservationRecords(fx.db), stock);
     return await(Future.<Integer>future(done -> context.runOnContext(v ->
         sweeper.sweep(System.currentTimeMillis()).onComplete(done))));
   }
