@@ -17,8 +17,9 @@ import static com.reactiveshop.product.ReservationRecords.CONFIRMED;
 
 /**
  * All-or-nothing stock reservation per order id: idempotent, safe across instances and crashes, and cheap: a
- * successful reserve costs a share of the batched store commands of its flush (one bulk take and one read for every
- * take of the flush, one insert of records, one settle), well under one MongoDB command per order under load.
+ * successful reserve costs a share of the batched store commands of its flush (one bulk take with one read alongside
+ * for every take of the flush, one insert of records; the settle rides on a later take), well under one MongoDB
+ * command per order under load.
  *
  * <p>How it holds together:
  * <ol>

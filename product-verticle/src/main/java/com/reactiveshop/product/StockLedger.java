@@ -35,8 +35,8 @@ import java.util.Set;
  * <p>Giving back the units of a CONFIRMED reservation (a release) is guarded by a {@code freed.<attempt>} marker
  * instead, set in the same update: a release repeated or racing on another instance gives back once.
  *
- * <p><b>Cache.</b> A flush of takes puts into the cache each product as read after it (or drops it); a give-back drops the
- * entry (its update returns no document). Dropping holds or markers changes nothing a client sees.
+ * <p><b>Cache.</b> A flush of takes puts into the cache each product as read after it (or drops it); a give-back drops
+ * the entry (its update returns no document). Dropping holds or markers changes nothing a client sees.
  *
  * <p><b>Settled holds</b> ride on the next flush of takes for the same product ({@link SettledHolds}): a product
  * document is rewritten once per flush, not once more per confirmed attempt.
@@ -165,7 +165,8 @@ final class StockLedger {
 
   /** Unsets {@code fields} (each {@code holds.x} or {@code freed.x}) on the given products, in one update. */
   Future<Void> dropFields(Set<String> productIds, JsonObject fields) {
-    JsonObject filter = new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(List.copyOf(productIds))));
+    JsonObject filter = new JsonObject()
+        .put("_id", new JsonObject().put("$in", new JsonArray(List.copyOf(productIds))));
     return mongo.updateCollectionWithOptions(ProductStore.COLLECTION, filter, new JsonObject().put("$unset", fields),
         new UpdateOptions().setMulti(true)).mapEmpty();
   }
