@@ -107,7 +107,7 @@ final class OrderPlacement {
       return Future.failedFuture(e);
     }
     JsonObject body = order.toJson();
-    Reply created = Reply.created(body, OrderVerticle.API + "/" + orderId);
+    Reply created = Reply.created(body, OrderRoutes.API + "/" + orderId);
     return commit.store(order, created, claim)
         .map(v -> {
           relay.kick();

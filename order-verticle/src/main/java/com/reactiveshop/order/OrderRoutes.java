@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 /** REST for {@code /api/orders}. */
 final class OrderRoutes {
 
+  /** The service's API path: its routes, Location headers, discovery metadata and OpenAPI document use it. */
+  static final String API = "/api/orders";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final int MAX_KEY_LENGTH = 255;
   private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-fA-F]{24}");
@@ -37,11 +39,11 @@ final class OrderRoutes {
   }
 
   void mount(ApiRouter router) {
-    router.post(OrderVerticle.API, this::create);
-    router.get(OrderVerticle.API, this::list);
-    router.get(OrderVerticle.API + "/:id", ctx -> store.find(OrderIds.require(ctx.pathParam("id")))
+    router.post(API, this::create);
+    router.get(API, this::list);
+    router.get(API + "/:id", ctx -> store.find(OrderIds.require(ctx.pathParam("id")))
         .map(order -> Reply.ok(order.orElseThrow(OrderIds::notFound).toJson())));
-    router.post(OrderVerticle.API + "/:id/cancel", ctx -> cancellation.cancel(OrderIds.require(ctx.pathParam("id")))
+    router.post(API + "/:id/cancel", ctx -> cancellation.cancel(OrderIds.require(ctx.pathParam("id")))
         .map(order -> Reply.ok(order.orElseThrow(OrderIds::notFound))));
   }
 

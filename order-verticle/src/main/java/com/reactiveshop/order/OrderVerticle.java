@@ -28,7 +28,6 @@ public class OrderVerticle extends VerticleBase {
 
   public static final String NAME = "order-service";
   public static final String VERSION = "1.0.0";
-  public static final String API = "/api/orders";
 
   private final NatsBridge nats;
   private final OrderSettings orderSettings;
@@ -82,7 +81,7 @@ public class OrderVerticle extends VerticleBase {
     HealthRoutes.mount(router, List.of(OrderDatabase.healthCheck(pool), nats.healthCheck(),
         new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
     Metrics.mount(router);
-    OpenApiRoutes.mount(router, API);
+    OpenApiRoutes.mount(router, OrderRoutes.API);
 
     return Migrations.apply(vertx, pool)
         .compose(v -> relay.start())
@@ -95,7 +94,7 @@ public class OrderVerticle extends VerticleBase {
         })
         .compose(started -> {
           micro = started;
-          return HttpService.start(vertx, settings, NAME, API, router.build());
+          return HttpService.start(vertx, settings, NAME, OrderRoutes.API, router.build());
         })
         .onSuccess(started -> http = started)
         // A failed start is not followed by stop(): give back the shared pool and breakers here.

@@ -136,22 +136,22 @@ final class OrderServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> postOrder(String body) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of());
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API, body, Map.of());
   }
 
   HttpResponse<Buffer> postOrder(String body, String idempotencyKey) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of("Idempotency-Key", idempotencyKey));
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API, body, Map.of("Idempotency-Key", idempotencyKey));
   }
 
   Future<HttpResponse<Buffer>> postOrderAsync(int port, String body, String idempotencyKey) {
-    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API)
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderRoutes.API)
         .putHeader("Content-Type", "application/json")
         .putHeader("Idempotency-Key", idempotencyKey)
         .sendBuffer(Buffer.buffer(body));
   }
 
   Future<HttpResponse<Buffer>> cancelAsync(int port, String orderId) {
-    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API + "/" + orderId + "/cancel").send();
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderRoutes.API + "/" + orderId + "/cancel").send();
   }
 
   HttpResponse<Buffer> getOrders(String pathAndQuery) {
@@ -159,7 +159,7 @@ final class OrderServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> cancel(String orderId) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API + "/" + orderId + "/cancel", null, Map.of());
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API + "/" + orderId + "/cancel", null, Map.of());
   }
 
   String createUser(String name) {
