@@ -2,6 +2,7 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.Deadlines;
+import com.reactiveshop.common.async.DrainLoop;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsTracing;
 import io.nats.client.JetStream;
@@ -73,7 +74,7 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Tracing.</b> An event written while a traced request is handled keeps that request's {@code traceparent} in
  * its row; its publication is then a PRODUCER span in that trace, whose context the message carries in its
  * {@code traceparent} header, so a consumer continues the order's trace. Relay runs themselves belong to no request:
- * on a traced Vert.x they run on the verticle's own context, never on the context of the request that kicked them.
+ * they run on the relay's own context ({@link DrainLoop}), never on the context of the request that kicked them.
  */
 final class OutboxRelay {
 
@@ -123,17 +124,10 @@ final class OutboxRelay {
   private final Context context;
   private final Pool pool;
   private final NatsBridge nats;
-  private final long intervalMs;
   /** Null when Vert.x does not trace. */
   private final NatsTracing tracing;
+  private final DrainLoop loop;
   private JetStream jetStream;
-  private long timer = -1;
-  private boolean running;
-  private boolean again;
-  private boolean stopped;
-  /** A run is due at the end of the current coalescing window. */
-  private boolean scheduled;
-  private Future<Integer> current = Future.succeededFuture(0);
 
   /** {@code traceparent}: of the request that wrote the event, or null. */
   private record Event(UUID id, String subject, String payload, long seq, String traceparent) {
@@ -144,8 +138,11 @@ final class OutboxRelay {
     this.context = context;
     this.pool = pool;
     this.nats = nats;
-    this.intervalMs = intervalMs;
     this.tracing = nats.tracing();
+    // A run that published something goes again: a full batch may have more behind it, and events held back behind
+    // the ones just marked (an order's cancelled behind its created) can go now rather than at the next tick.
+    this.loop = new DrainLoop(vertx, context, "Outbox relay run", intervalMs, COALESCE_MS,
+        () -> publishBatch().map(acked -> acked > 0));
   }
 
   /** Writes one event about the order {@code payload} describes (its "id") into the outbox, in the caller's tx. */
@@ -167,64 +164,25 @@ final class OutboxRelay {
     return ensureStream()
         .onFailure(e -> LOG.warn("JetStream stream {} not ready yet, will retry: {}", STREAM, e.toString()))
         .transform(ar -> {
-          timer = vertx.setPeriodic(intervalMs, id -> kick());
-          kick();
+          loop.start();
+          loop.kick();
           return Future.succeededFuture();
         });
   }
 
-  /** Stops the timer; completes when a run in progress has finished, so the pool can then be closed. */
+  /** Stops the runs; completes when a run in progress has finished, so the pool can then be closed. */
   Future<Void> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    return loop.stop();
   }
 
   /**
    * Publishes what is pending, within {@link #COALESCE_MS}: the commits of that window share one run (one lease and
    * one mark statement for all their events, instead of two statements per order under load). If a run is already
-   * going, one more follows it. Call on the context.
+   * going, one more follows it. Call on the context (or a request's context on its event loop): the run itself
+   * happens on the relay's own context, so it is not part of the request that kicked it.
    */
   void kick() {
-    if (stopped || scheduled) {
-      return;
-    }
-    if (running) {
-      again = true;
-      return;
-    }
-    scheduled = true;
-    vertx.setTimer(COALESCE_MS, id -> {
-      scheduled = false;
-      if (tracing == null) {
-        run();
-      } else {
-        // Kicked from a request's context: the run (its statements, its publications) is not part of that request.
-        context.runOnContext(v -> run());
-      }
-    });
-  }
-
-  private void run() {
-    if (stopped || running) {
-      return;
-    }
-    running = true;
-    again = false;
-    current = publishBatch();
-    current.onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        LOG.warn("Outbox relay run failed, will retry: {}", ar.cause().toString());
-      } else if (ar.result() > 0) {
-        // A full batch may have more behind it; and events held back behind the ones just marked (an order's
-        // cancelled behind its created) can go now rather than at the next tick.
-        again = true;
-      }
-      if (again && ar.succeeded()) {
-        kick();
-      }
-    });
+    loop.kick();
   }
 
   /** One run: leases a batch, publishes it, marks what JetStream acknowledged; the count acknowledged. */

@@ -1,6 +1,6 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.async.PeriodicTask;
+import com.reactiveshop.common.async.DrainLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -33,7 +33,7 @@ final class ReleaseRetries {
   /** A delivered release's row goes through it, batched with the other removals. */
   private final OrderIntents intents;
   private final long intervalMs;
-  private PeriodicTask task;
+  private DrainLoop loop;
 
   ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, OrderIntents intents, long intervalMs) {
     this.vertx = vertx;
@@ -43,18 +43,19 @@ final class ReleaseRetries {
     this.intervalMs = intervalMs;
   }
 
+  /**
+   * Call on the verticle's context: retries run there every interval, batch after batch at once while full ones keep
+   * being delivered (a backlog after an outage), then wait for the next tick.
+   */
   void start() {
-    task = PeriodicTask.every(vertx, intervalMs, "Pending release retry", this::drain);
-  }
-
-  /** Batch after batch while full ones keep being delivered (a backlog after an outage), then waits for the timer. */
-  private Future<Void> drain() {
-    return retryDue().compose(delivered -> delivered == BATCH && !task.stopped() ? drain() : Future.succeededFuture());
+    loop = new DrainLoop(vertx, vertx.getOrCreateContext(), "Pending release retry", intervalMs, 0,
+        () -> retryDue().map(delivered -> delivered == BATCH));
+    loop.start();
   }
 
   /** Completes when a run in progress has finished, so the pool can then be closed. */
   Future<Void> stop() {
-    return task == null ? Future.succeededFuture() : task.stop();
+    return loop == null ? Future.succeededFuture() : loop.stop();
   }
 
   /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
