@@ -6,7 +6,6 @@ import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -47,9 +46,8 @@ final class OrderCommit {
       + " $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::uuid[],"
       + " $11::int[], $12::text[], $19::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at,"
       + " event_id, payload, key, token, answer_status, location, traceparent)),"
-      + " claim AS (UPDATE idempotency_keys k SET state = 'done', status = input.answer_status, body = input.payload,"
-      + " location = input.location, completed_at = now() FROM input WHERE input.key IS NOT NULL"
-      + " AND k.key = input.key AND k.claim_token = input.token AND k.state = 'in_progress' RETURNING k.key),"
+      + " claim AS (" + IdempotencyStore.completeFrom(
+          "(SELECT key, token, answer_status, payload, location FROM input WHERE key IS NOT NULL)") + "),"
       + " o AS (INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
       + " SELECT id, user_id, status, total_cents, created_at, updated_at FROM input"
       + " WHERE input.key IS NULL OR input.key IN (SELECT key FROM claim) RETURNING id),"
@@ -57,10 +55,9 @@ final class OrderCommit {
       + " SELECT l.order_id, l.position, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::int[], $18::bigint[])"
       + " AS l(order_id, position, product_id, name, quantity, price_cents) WHERE l.order_id IN (SELECT id FROM o)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload, order_id, traceparent) SELECT input.event_id, '"
-      + OutboxRelay.CREATED + "', input.payload, input.id, input.traceparent FROM input"
-      + " WHERE input.id IN (SELECT id FROM o)),"
-      + " r AS (DELETE FROM pending_releases WHERE order_id IN (SELECT id FROM o))"
+      + " e AS (" + OutboxRelay.insertFrom("(SELECT event_id, '" + OutboxRelay.CREATED + "'::text, payload, id,"
+          + " traceparent FROM input WHERE id IN (SELECT id FROM o))") + "),"
+      + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
       + " SELECT id FROM o";
 
   /** An order to store; {@code traceparent} is taken when it is submitted, while its request is current. */
@@ -72,12 +69,12 @@ final class OrderCommit {
     static final Outcome STORED = new Outcome(null);
   }
 
-  private final Pool pool;
+  private final OrderDatabase database;
   private final GroupCommit<Pending, Outcome> batches;
 
   /** One per verticle instance: use it from that instance's context. */
-  OrderCommit(Pool pool) {
-    this.pool = pool;
+  OrderCommit(OrderDatabase database) {
+    this.database = database;
     this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH);
   }
 
@@ -144,7 +141,7 @@ final class OrderCommit {
         .addValue(answerStatuses).addValue(locations);
     lines.appendTo(args);
     args.addValue(traceparents);
-    return pool.preparedQuery(STORE).execute(args).map(rows -> {
+    return database.execute(STORE, args).map(rows -> {
       Set<UUID> stored = new HashSet<>();
       for (Row row : rows) {
         stored.add(row.getUUID(0));

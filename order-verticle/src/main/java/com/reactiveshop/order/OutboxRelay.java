@@ -19,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -105,6 +104,9 @@ final class OutboxRelay {
   static final long COALESCE_MS = 50;
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
+  private static final String APPEND =
+      insertFrom("(VALUES ($1::uuid, $2::text, $3::text, $4::uuid, $5::text))");
+
   /** $1 token, $2 lease in ms, $3 batch size. RETURNING has no order: the caller sorts by seq. */
   private static final String LEASE = "WITH next AS (SELECT o.id FROM outbox o"
       + " WHERE o.published_at IS NULL AND (o.leased_until IS NULL OR o.leased_until < now())"
@@ -122,7 +124,7 @@ final class OutboxRelay {
 
   private final Vertx vertx;
   private final Context context;
-  private final Pool pool;
+  private final OrderDatabase database;
   private final NatsBridge nats;
   /** Null when Vert.x does not trace. */
   private final NatsTracing tracing;
@@ -133,10 +135,10 @@ final class OutboxRelay {
   private record Event(UUID id, String subject, String payload, long seq, String traceparent) {
   }
 
-  OutboxRelay(Vertx vertx, Context context, Pool pool, NatsBridge nats, long intervalMs) {
+  OutboxRelay(Vertx vertx, Context context, OrderDatabase database, NatsBridge nats, long intervalMs) {
     this.vertx = vertx;
     this.context = context;
-    this.pool = pool;
+    this.database = database;
     this.nats = nats;
     this.tracing = nats.tracing();
     // A run that published something goes again: a full batch may have more behind it, and events held back behind
@@ -153,10 +155,20 @@ final class OutboxRelay {
   /** As {@link #append(SqlClient, String, JsonObject)}, keeping the trace ({@code traceparent}, may be null). */
   static Future<Void> append(SqlClient tx, String subject, JsonObject payload, String traceparent) {
     UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
-    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
-            + " VALUES ($1, $2, $3, $4, $5)")
+    return tx.preparedQuery(APPEND)
         .execute(Tuple.of(RandomUuids.next(), subject, payload.encode(), orderId, traceparent))
         .mapEmpty();
+  }
+
+  /**
+   * The outbox's one insert: the events of the relation {@code source}, whose columns are, in this order, the event
+   * id, subject, payload (the order's JSON), order id and traceparent (NULL when untraced). {@link #append} runs it
+   * for one event; the statement that stores new orders ({@link OrderCommit}) embeds it for their created events.
+   */
+  static String insertFrom(String source) {
+    return "INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
+        + " SELECT id, subject, payload, order_id, traceparent"
+        + " FROM " + source + " AS ev(id, subject, payload, order_id, traceparent)";
   }
 
   /** Creates (or brings up to date) the stream, then starts publishing; a stream not ready yet is retried later. */
@@ -200,7 +212,7 @@ final class OutboxRelay {
   }
 
   private Future<List<Event>> lease(UUID token) {
-    return pool.preparedQuery(LEASE).execute(Tuple.of(token, (double) LEASE_MS, (long) BATCH)).map(rows -> {
+    return database.execute(LEASE, Tuple.of(token, (double) LEASE_MS, (long) BATCH)).map(rows -> {
       List<Event> events = new ArrayList<>();
       for (Row row : rows) {
         events.add(new Event(row.getUUID("id"), row.getString("subject"), row.getString("payload"),
@@ -266,7 +278,7 @@ final class OutboxRelay {
    */
   private Future<Void> settle(UUID token, List<Event> events, List<UUID> acked) {
     UUID[] all = events.stream().map(Event::id).toArray(UUID[]::new);
-    return pool.preparedQuery(SETTLE).execute(Tuple.of(acked.toArray(UUID[]::new), all, token)).mapEmpty();
+    return database.execute(SETTLE, Tuple.of(acked.toArray(UUID[]::new), all, token)).mapEmpty();
   }
 
   /** Creates the stream with its limits, or updates an existing one whose limits differ. On a worker: it blocks. */

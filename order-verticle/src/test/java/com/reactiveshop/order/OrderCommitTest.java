@@ -52,7 +52,7 @@ class OrderCommitTest {
     // Submitted together on one context: the first is written at once, the other three together in the next
     // statement, which PostgreSQL refuses as a whole because of one of them.
     List<Future<Void>> outcomes = f.onNewContext(() -> {
-      OrderCommit commit = new OrderCommit(f.db);
+      OrderCommit commit = new OrderCommit(f.database);
       List<Future<Void>> all = new ArrayList<>();
       all.add(commit.store(good, created(good), null));
       all.add(commit.store(refused, created(refused), null));

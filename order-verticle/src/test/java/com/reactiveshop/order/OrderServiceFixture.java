@@ -59,6 +59,8 @@ final class OrderServiceFixture implements AutoCloseable {
   final Connection client;
   final WebClient http;
   final Pool db;
+  /** The same pool as the order service's classes take it. */
+  final OrderDatabase database;
   int userPort;
   int productPort;
   int orderPort;
@@ -72,6 +74,7 @@ final class OrderServiceFixture implements AutoCloseable {
     http = WebClient.create(vertx);
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
+    database = new OrderDatabase(db);
     UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
     await(vertx.deployVerticle(users));
     userPort = users.httpPort();
