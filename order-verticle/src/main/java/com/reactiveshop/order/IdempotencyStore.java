@@ -41,10 +41,13 @@ final class IdempotencyStore {
   record Record(String requestHash, boolean done, UUID token, boolean stale, Reply answer) {
   }
 
-  /** The owner no longer holds its claim (it was taken over as abandoned): it must not complete it. */
-  static final class ClaimLost extends RuntimeException {
+  /**
+   * The owner no longer holds its claim (it was taken over as abandoned): it must not complete it, and the order id
+   * it was placing under is the new owner's.
+   */
+  static final class ClaimLost extends OrderPlacement.Superseded {
     ClaimLost(String key) {
-      super("Idempotency claim on " + key + " was taken over", null, false, false);
+      super("Idempotency claim on " + key + " was taken over");
     }
   }
 

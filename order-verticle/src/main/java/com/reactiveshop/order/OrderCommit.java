@@ -60,8 +60,15 @@ final class OrderCommit {
       + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
       + " SELECT id FROM o";
 
-  /** An order to store; {@code traceparent} is taken when it is submitted, while its request is current. */
-  private record Pending(Order order, Reply created, IdempotencyStore.Claim claim, String traceparent) {
+  /**
+   * An order to store; with a key, its {@code claim} and the {@code answer} to complete it with (else both null).
+   * {@code traceparent} is taken when it is submitted, while its request is current.
+   */
+  private record Pending(PlacedOrder placed, IdempotencyStore.Claim claim, Reply answer, String traceparent) {
+
+    Order order() {
+      return placed.order();
+    }
   }
 
   /** One order's outcome: stored, or its failure (a lost claim, or a refusal of this order alone). */
@@ -78,11 +85,23 @@ final class OrderCommit {
     this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH);
   }
 
-  /** Writes the order with its created event; with a claim, also the answer {@code created} under the key. */
-  Future<Void> store(Order order, Reply created, IdempotencyStore.Claim claim) {
-    return batches.submit(new Pending(order, created, claim, CurrentSpan.traceparent()))
-        .compose(outcome -> outcome.failure() == null
-            ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
+  /** Writes the order with its lines and created event, and removes its release intent. */
+  Future<Void> store(PlacedOrder placed) {
+    return submit(new Pending(placed, null, null, CurrentSpan.traceparent()));
+  }
+
+  /**
+   * As {@link #store(PlacedOrder)}, and completes the Idempotency-Key {@code claim} with {@code answer} (whose body is
+   * the order's JSON) in the same statement; fails with {@link IdempotencyStore.ClaimLost}, writing nothing, when the
+   * claim is no longer in progress under its token.
+   */
+  Future<Void> store(PlacedOrder placed, IdempotencyStore.Claim claim, Reply answer) {
+    return submit(new Pending(placed, claim, answer, CurrentSpan.traceparent()));
+  }
+
+  private Future<Void> submit(Pending pending) {
+    return batches.submit(pending).compose(outcome -> outcome.failure() == null
+        ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
   }
 
   /** One outcome per order of the batch. */
@@ -126,13 +145,13 @@ final class OrderCommit {
       created[k] = Order.utc(order.createdAt());
       updated[k] = Order.utc(order.updatedAt());
       eventIds[k] = RandomUuids.next();
-      payloads[k] = p.created().encoded().toString(); // the bytes the client is sent, encoded once
+      payloads[k] = p.placed().json().toString(); // the bytes the client is sent, encoded once
       traceparents[k] = p.traceparent();
       if (p.claim() != null) {
         keys[k] = p.claim().key();
         tokens[k] = p.claim().token();
-        answerStatuses[k] = p.created().status();
-        locations[k] = p.created().headers().get("Location");
+        answerStatuses[k] = p.answer().status();
+        locations[k] = p.answer().headers().get("Location");
       }
       lines.add(order);
     }

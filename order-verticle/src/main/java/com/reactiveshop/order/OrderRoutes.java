@@ -1,6 +1,5 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.FieldError;
@@ -14,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** REST for {@code /api/orders}. */
@@ -52,8 +52,13 @@ final class OrderRoutes {
     String key = idempotencyKey(ctx);
     OrderRequest request = OrderRequest.fromBody(body);
     return key == null
-        ? placement.place(request, RandomUuids.next(), null)
-        : idempotentOrders.place(key, body, request);
+        ? placement.place(request).map(OrderRoutes::created)
+        : idempotentOrders.place(key, body, request, OrderRoutes::created);
+  }
+
+  /** 201 with the order's JSON as it was encoded once ({@link PlacedOrder}) and its Location. */
+  static Reply created(PlacedOrder placed) {
+    return Reply.encoded(201, placed.json(), Map.of("Location", API + "/" + placed.order().id()));
   }
 
   private Future<Reply> list(RoutingContext ctx) {

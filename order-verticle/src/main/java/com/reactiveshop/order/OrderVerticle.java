@@ -70,12 +70,12 @@ public class OrderVerticle extends VerticleBase {
     OrderIntents intents = new OrderIntents(database, orderSettings.intentGraceMs());
     releases = new ReleaseRetries(vertx, database, dependencies, intents, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(database, orderSettings.idempotencyLeaseMs(), intents);
-    OrderPlacement placement = new OrderPlacement(new OrderCommit(database), store, dependencies, intents, releases,
-        relay, metrics);
+    OrderCommit commit = new OrderCommit(database);
+    OrderPlacement placement = new OrderPlacement(commit, store, dependencies, intents, releases, relay, metrics);
 
     ApiRouter router = ApiRouter.create(vertx);
     new OrderRoutes(store, placement,
-        new IdempotentOrders(vertx, idempotency, placement, orderSettings.idempotencyWaitMs(), metrics),
+        new IdempotentOrders(vertx, idempotency, placement, commit, orderSettings.idempotencyWaitMs(), metrics),
         new OrderCancellation(database, store, releases, relay, metrics)).mount(router);
     HealthRoutes.mount(router, List.of(database.healthCheck(), nats.healthCheck(),
         new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
