@@ -46,12 +46,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Everything an order-service test needs, on random ports: nats-server with JetStream, the MongoDB-wire server for
  * the real user and product services, real PostgreSQL, a Vert.x with metrics running {@link UserVerticle},
  * {@link ProductVerticle} and {@link OrderVerticle}, an HTTP client, a separate jnats connection (as a CLI user or
- * an event consumer would have) and a direct PostgreSQL pool to look at the order store.
+ * an event consumer would have) and a direct PostgreSQL pool to look at the order store. {@link #withStubbedServices}
+ * leaves the user and product services (and MongoDB) out, for tests that answer their subjects themselves.
  */
 final class OrderServiceFixture implements AutoCloseable {
 
   EmbeddedNats natsServer = EmbeddedNats.start(0, null);
-  final EmbeddedMongo mongo = EmbeddedMongo.inMemory();
+  /** Null without the real user and product services. */
+  final EmbeddedMongo mongo;
   final EmbeddedPostgres postgres = EmbeddedPostgres.start(null, 0, "order-service");
   final Vertx vertx = Metrics.newVertx();
   final OrderSettings settings;
@@ -68,6 +70,16 @@ final class OrderServiceFixture implements AutoCloseable {
   String orderDeployment;
 
   OrderServiceFixture(BreakerSettings breakers) throws Exception {
+    this(breakers, true);
+  }
+
+  /** Only the order service: the test answers {@code users.get} and {@code products.*} ({@link StubServices}). */
+  static OrderServiceFixture withStubbedServices(BreakerSettings breakers) throws Exception {
+    return new OrderServiceFixture(breakers, false);
+  }
+
+  private OrderServiceFixture(BreakerSettings breakers, boolean realServices) throws Exception {
+    mongo = realServices ? EmbeddedMongo.inMemory() : null;
     settings = OrderSettings.defaults(postgres.uri()).withBreakers(breakers, breakers).withIntervals(200, 300);
     bridge = await(NatsBridge.connect(vertx, natsServer.url(), "order-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
@@ -75,10 +87,12 @@ final class OrderServiceFixture implements AutoCloseable {
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
     database = new OrderDatabase(db);
-    UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
-    await(vertx.deployVerticle(users));
-    userPort = users.httpPort();
-    deployProducts();
+    if (realServices) {
+      UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+      await(vertx.deployVerticle(users));
+      userPort = users.httpPort();
+      deployProducts();
+    }
     deployOrders();
   }
 
@@ -247,7 +261,9 @@ final class OrderServiceFixture implements AutoCloseable {
     await(db.close());
     await(bridge.close());
     await(vertx.close());
-    mongo.close();
+    if (mongo != null) {
+      mongo.close();
+    }
     postgres.close();
     natsServer.close();
   }
