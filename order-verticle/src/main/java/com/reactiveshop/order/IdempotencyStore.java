@@ -5,7 +5,6 @@ import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -42,10 +41,13 @@ final class IdempotencyStore {
   record Record(String requestHash, boolean done, UUID token, boolean stale, Reply answer) {
   }
 
-  /** The owner no longer holds its claim (it was taken over as abandoned): it must not complete it. */
-  static final class ClaimLost extends RuntimeException {
+  /**
+   * The owner no longer holds its claim (it was taken over as abandoned): it must not complete it, and the order id
+   * it was placing under is the new owner's.
+   */
+  static final class ClaimLost extends OrderPlacement.Superseded {
     ClaimLost(String key) {
-      super("Idempotency claim on " + key + " was taken over", null, false, false);
+      super("Idempotency claim on " + key + " was taken over");
     }
   }
 
@@ -57,19 +59,25 @@ final class IdempotencyStore {
       + " i AS (" + OrderIntents.insertFrom("c", 5, 6) + ")"
       + " SELECT order_id FROM c";
   private static final int MAX_BATCH = 500;
-  private static final String COMPLETE = "UPDATE idempotency_keys k SET state = 'done', status = a.s, body = a.b,"
-      + " location = a.l, completed_at = now()"
-      + " FROM unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[]) AS a(k, t, s, b, l)"
-      + " WHERE k.key = a.k AND k.claim_token = a.t AND k.state = 'in_progress' RETURNING k.claim_token";
+  private static final String COMPLETE =
+      completeFrom("unnest($1::text[], $2::uuid[], $3::int[], $4::text[], $5::text[])");
+  /** $1 key, $2 lease (ms). */
+  private static final String FIND = "SELECT request_hash, state, claim_token, status, body, location,"
+      + " claimed_at < now() - $2 * interval '1 millisecond' AS stale FROM idempotency_keys WHERE key = $1";
+  /** $1 key, $2 the stale token, $3 the new one. */
+  private static final String TAKE_OVER = "UPDATE idempotency_keys SET claim_token = $3, claimed_at = now()"
+      + " WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id";
+  private static final String ABANDON =
+      "DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'";
 
-  private final Pool pool;
+  private final OrderDatabase database;
   private final long leaseMs;
   private final OrderIntents intents;
   private final GroupCommit<Ask, Optional<Claim>> claims;
   private final GroupCommit<Completion, Boolean> completions;
 
-  IdempotencyStore(Pool pool, long leaseMs, OrderIntents intents) {
-    this.pool = pool;
+  IdempotencyStore(OrderDatabase database, long leaseMs, OrderIntents intents) {
+    this.database = database;
     this.leaseMs = leaseMs;
     this.intents = intents;
     this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH);
@@ -90,7 +98,7 @@ final class IdempotencyStore {
         asks.stream().map(Ask::orderId).toArray(UUID[]::new),
         asks.stream().map(Ask::token).toArray(UUID[]::new));
     args.addValue(OrderIntents.REASON).addValue((double) intents.graceMs());
-    return pool.preparedQuery(CLAIM).execute(args).map(rows -> {
+    return database.execute(CLAIM, args).map(rows -> {
       Set<UUID> won = new HashSet<>();
       rows.forEach(row -> won.add(row.getUUID("order_id")));
       return asks.stream().map(ask -> won.contains(ask.orderId())
@@ -99,9 +107,7 @@ final class IdempotencyStore {
   }
 
   Future<Optional<Record>> find(String key) {
-    return pool.preparedQuery("SELECT request_hash, state, claim_token, status, body, location,"
-            + " claimed_at < now() - $2 * interval '1 millisecond' AS stale FROM idempotency_keys WHERE key = $1")
-        .execute(Tuple.of(key, (double) leaseMs))
+    return database.execute(FIND, Tuple.of(key, (double) leaseMs))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toRecord(rows.iterator().next())));
   }
 
@@ -111,9 +117,7 @@ final class IdempotencyStore {
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
     UUID token = RandomUuids.next();
-    return pool.preparedQuery("UPDATE idempotency_keys SET claim_token = $3, claimed_at = now()"
-            + " WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id")
-        .execute(Tuple.of(key, staleToken, token))
+    return database.execute(TAKE_OVER, Tuple.of(key, staleToken, token))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
   }
@@ -135,19 +139,30 @@ final class IdempotencyStore {
         batch.stream().map(c -> c.answer().status()).toArray(Integer[]::new),
         batch.stream().map(c -> c.answer().body() == null ? null : c.answer().body().encode()).toArray(String[]::new),
         batch.stream().map(c -> c.answer().headers().get("Location")).toArray(String[]::new));
-    return pool.preparedQuery(COMPLETE).execute(args).map(rows -> {
+    return database.execute(COMPLETE, args).map(rows -> {
       Set<UUID> stored = new HashSet<>();
       rows.forEach(row -> stored.add(row.getUUID("claim_token")));
       return batch.stream().map(c -> stored.contains(c.claim().token())).toList();
     });
   }
 
+  /**
+   * The one write of a key's final answer: completes the claims of the relation {@code source}, whose columns are, in
+   * this order, the key, the claim token, the answer's status, body and Location; a claim is completed only while it
+   * is still in progress under that token. Returns {@code key} and {@code claim_token} of each completed claim.
+   * {@link #complete} runs it for refusals; the statement that stores an order ({@link OrderCommit}) embeds it, so a
+   * 201 is stored together with its order.
+   */
+  static String completeFrom(String source) {
+    return "UPDATE idempotency_keys k SET state = 'done', status = a.status, body = a.body, location = a.location,"
+        + " completed_at = now() FROM " + source + " AS a(key, token, status, body, location)"
+        + " WHERE k.key = a.key AND k.claim_token = a.token AND k.state = 'in_progress'"
+        + " RETURNING k.key, k.claim_token";
+  }
+
   /** Gives the key up (the answer was a 5xx worth retrying): the next request with it starts afresh. */
   Future<Void> abandon(Claim claim) {
-    return pool.preparedQuery(
-            "DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'")
-        .execute(Tuple.of(claim.key(), claim.token()))
-        .mapEmpty();
+    return database.execute(ABANDON, Tuple.of(claim.key(), claim.token())).mapEmpty();
   }
 
   private static Record toRecord(Row row) {

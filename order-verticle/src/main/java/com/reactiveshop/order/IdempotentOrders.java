@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code POST /api/orders} with an {@code Idempotency-Key}. The first request claims the key and places the order;
@@ -17,6 +18,11 @@ import java.util.Map;
  * it is not ready in time, gets 409 {@code request_in_progress} with {@code Retry-After}.
  * Definite answers (201 and the 4xx business refusals) are stored and replayed; a 5xx is not: the claim is given up
  * so the client's retry runs afresh.
+ *
+ * <p>The owner places the order under the claim's order id ({@link OrderPlacement.Attempt}): the claim's statement
+ * already recorded the release intent (unless the claim was taken over), and the 201 is stored by the statement that
+ * stores the order ({@link OrderCommit}), so an order never exists without its key's answer, nor the answer without
+ * the order.
  */
 final class IdempotentOrders {
 
@@ -27,33 +33,42 @@ final class IdempotentOrders {
   private final Vertx vertx;
   private final IdempotencyStore store;
   private final OrderPlacement placement;
+  private final OrderCommit commit;
   private final long waitMs;
   private final OrderMetrics metrics;
 
-  IdempotentOrders(Vertx vertx, IdempotencyStore store, OrderPlacement placement, long waitMs,
+  IdempotentOrders(Vertx vertx, IdempotencyStore store, OrderPlacement placement, OrderCommit commit, long waitMs,
                    OrderMetrics metrics) {
     this.vertx = vertx;
     this.store = store;
     this.placement = placement;
+    this.commit = commit;
     this.waitMs = waitMs;
     this.metrics = metrics;
   }
 
-  Future<Reply> place(String key, JsonObject body, OrderRequest request) {
+  /** The answer to the request {@code body} (parsed: {@code request}) under {@code key}; {@code created}: its 201. */
+  Future<Reply> place(String key, JsonObject body, OrderRequest request, Function<PlacedOrder, Reply> created) {
     String fingerprint = CanonicalJson.fingerprint(body);
-    return resolve(key, fingerprint, request, System.currentTimeMillis() + waitMs, FIRST_POLL_MS);
+    return resolve(new Keyed(key, fingerprint, request, created), System.currentTimeMillis() + waitMs, FIRST_POLL_MS);
+  }
+
+  /** One keyed request: what it asks for, and how its 201 reads. */
+  private record Keyed(String key, String fingerprint, OrderRequest request, Function<PlacedOrder, Reply> created) {
   }
 
   /** Claims the key, or acts on what holds it; loops (by timer) while another request is working on it. */
-  private Future<Reply> resolve(String key, String fingerprint, OrderRequest request, long deadline, long pollMs) {
+  private Future<Reply> resolve(Keyed keyed, long deadline, long pollMs) {
+    String key = keyed.key();
+    String fingerprint = keyed.fingerprint();
     return store.claim(key, fingerprint).compose(claim -> {
       if (claim.isPresent()) {
-        return placeAsOwner(claim.get(), request);
+        return placeAsOwner(claim.get(), keyed);
       }
       return store.find(key).compose(found -> {
         if (found.isEmpty()) {
           // The owner gave the key up (a 5xx) between our insert and our read: claim again.
-          return resolve(key, fingerprint, request, deadline, pollMs);
+          return resolve(keyed, deadline, pollMs);
         }
         IdempotencyStore.Record record = found.get();
         if (!record.requestHash().equals(fingerprint)) {
@@ -66,26 +81,24 @@ final class IdempotentOrders {
         }
         if (record.stale()) {
           return store.takeOver(key, record.token()).compose(taken -> taken.isPresent()
-              ? placeAsOwner(taken.get(), request)
-              : resolve(key, fingerprint, request, deadline, pollMs));
+              ? placeAsOwner(taken.get(), keyed)
+              : resolve(keyed, deadline, pollMs));
         }
         if (System.currentTimeMillis() + pollMs > deadline) {
-          throw new ApiError(409, "request_in_progress",
-              "A request with this Idempotency-Key is still being handled; retry shortly.", null,
-              Map.of("Retry-After", "1"));
+          throw inProgress();
         }
         return vertx.timer(pollMs).compose(v ->
-            resolve(key, fingerprint, request, deadline, Math.min(pollMs * 2, MAX_POLL_MS)));
+            resolve(keyed, deadline, Math.min(pollMs * 2, MAX_POLL_MS)));
       });
     });
   }
 
-  private Future<Reply> placeAsOwner(IdempotencyStore.Claim claim, OrderRequest request) {
-    return placement.place(request, claim.orderId(), claim).recover(failure -> {
+  private Future<Reply> placeAsOwner(IdempotencyStore.Claim claim, Keyed keyed) {
+    OrderPlacement.Attempt attempt = new OrderPlacement.Attempt(claim.orderId(), claim.intentRecorded(),
+        placed -> commit.store(placed, claim, keyed.created().apply(placed)));
+    return placement.place(keyed.request(), attempt).map(keyed.created()).recover(failure -> {
       if (failure instanceof IdempotencyStore.ClaimLost) {
-        return Future.failedFuture(new ApiError(409, "request_in_progress",
-            "A request with this Idempotency-Key is still being handled; retry shortly.", null,
-            Map.of("Retry-After", "1")));
+        return Future.failedFuture(inProgress());
       }
       if (failure instanceof ApiError error && error.status() < 500) {
         // A definite refusal (unknown user or product, short stock): the same request gets it again.
@@ -97,5 +110,11 @@ final class IdempotentOrders {
           .onFailure(e -> LOG.warn("Could not give up key {}: {}", claim.key(), e.toString()))
           .transform(ar -> Future.failedFuture(failure));
     });
+  }
+
+  /** 409 {@code request_in_progress}: the key's first request is still working, or took this one's claim over. */
+  private static ApiError inProgress() {
+    return new ApiError(409, "request_in_progress",
+        "A request with this Idempotency-Key is still being handled; retry shortly.", null, Map.of("Retry-After", "1"));
   }
 }

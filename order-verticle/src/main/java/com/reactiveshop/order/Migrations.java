@@ -2,7 +2,6 @@ package com.reactiveshop.order;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -41,9 +40,9 @@ final class Migrations {
   record Migration(int version, String description, String sql) {
   }
 
-  static Future<Void> apply(Vertx vertx, Pool pool) {
+  static Future<Void> apply(Vertx vertx, OrderDatabase database) {
     // Reading resources from the class path touches the disk: off the event loop.
-    return vertx.executeBlocking(Migrations::load, false).compose(migrations -> pool.withTransaction(conn ->
+    return vertx.executeBlocking(Migrations::load, false).compose(migrations -> database.inTransaction(conn ->
         conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
             // "relation already exists, skipping" on every start after the first is noise.
             .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.micrometer.backends.BackendRegistries;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -33,15 +32,15 @@ final class OrderBacklog {
   private static volatile double outboxOldestAgeSeconds;
   private static volatile double releasesPending;
 
-  private final Pool pool;
+  private final OrderDatabase database;
   private PeriodicTask task;
 
-  private OrderBacklog(Pool pool) {
-    this.pool = pool;
+  private OrderBacklog(OrderDatabase database) {
+    this.database = database;
   }
 
   /** Registers the gauges (once per registry) and starts reading; call on the verticle's context. */
-  static OrderBacklog start(Vertx vertx, Pool pool) {
+  static OrderBacklog start(Vertx vertx, OrderDatabase database) {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry != null) {
       Gauge.builder("order.outbox.backlog", () -> outboxBacklog)
@@ -51,14 +50,14 @@ final class OrderBacklog {
       Gauge.builder("order.release.retries.pending", () -> releasesPending)
           .description("Stock releases the retrier has yet to deliver").register(registry);
     }
-    OrderBacklog backlog = new OrderBacklog(pool);
+    OrderBacklog backlog = new OrderBacklog(database);
     backlog.task = PeriodicTask.every(vertx, INTERVAL_MS, "Order backlog reading", backlog::read);
     return backlog;
   }
 
   /** Reads the figures now. */
   Future<Void> read() {
-    return pool.preparedQuery(READ).execute(Tuple.of(OrderIntents.REASON)).map(rows -> {
+    return database.execute(READ, Tuple.of(OrderIntents.REASON)).map(rows -> {
       Row row = rows.iterator().next();
       outboxBacklog = row.getLong(0);
       outboxOldestAgeSeconds = row.getDouble(1);

@@ -15,12 +15,15 @@ import java.util.UUID;
  */
 final class OrderCancellation {
 
+  private final OrderDatabase database;
   private final OrderStore store;
   private final ReleaseRetries releases;
   private final OutboxRelay relay;
   private final OrderMetrics metrics;
 
-  OrderCancellation(OrderStore store, ReleaseRetries releases, OutboxRelay relay, OrderMetrics metrics) {
+  OrderCancellation(OrderDatabase database, OrderStore store, ReleaseRetries releases, OutboxRelay relay,
+                    OrderMetrics metrics) {
+    this.database = database;
     this.store = store;
     this.releases = releases;
     this.relay = relay;
@@ -29,7 +32,7 @@ final class OrderCancellation {
 
   /** The order after the cancel (empty: no such order). */
   Future<Optional<JsonObject>> cancel(UUID id) {
-    return store.pool().<Optional<Order>>withTransaction(tx -> store.markCancelled(tx, id).compose(changed -> {
+    return database.<Optional<Order>>inTransaction(tx -> store.markCancelled(tx, id).compose(changed -> {
           if (changed.isEmpty()) {
             return Future.succeededFuture(Optional.empty());
           }

@@ -6,7 +6,6 @@ import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
@@ -47,9 +46,8 @@ final class OrderCommit {
       + " $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::uuid[],"
       + " $11::int[], $12::text[], $19::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at,"
       + " event_id, payload, key, token, answer_status, location, traceparent)),"
-      + " claim AS (UPDATE idempotency_keys k SET state = 'done', status = input.answer_status, body = input.payload,"
-      + " location = input.location, completed_at = now() FROM input WHERE input.key IS NOT NULL"
-      + " AND k.key = input.key AND k.claim_token = input.token AND k.state = 'in_progress' RETURNING k.key),"
+      + " claim AS (" + IdempotencyStore.completeFrom(
+          "(SELECT key, token, answer_status, payload, location FROM input WHERE key IS NOT NULL)") + "),"
       + " o AS (INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
       + " SELECT id, user_id, status, total_cents, created_at, updated_at FROM input"
       + " WHERE input.key IS NULL OR input.key IN (SELECT key FROM claim) RETURNING id),"
@@ -57,14 +55,20 @@ final class OrderCommit {
       + " SELECT l.order_id, l.position, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::int[], $18::bigint[])"
       + " AS l(order_id, position, product_id, name, quantity, price_cents) WHERE l.order_id IN (SELECT id FROM o)),"
-      + " e AS (INSERT INTO outbox (id, subject, payload, order_id, traceparent) SELECT input.event_id, '"
-      + OutboxRelay.CREATED + "', input.payload, input.id, input.traceparent FROM input"
-      + " WHERE input.id IN (SELECT id FROM o)),"
-      + " r AS (DELETE FROM pending_releases WHERE order_id IN (SELECT id FROM o))"
+      + " e AS (" + OutboxRelay.insertFrom("(SELECT event_id, '" + OutboxRelay.CREATED + "'::text, payload, id,"
+          + " traceparent FROM input WHERE id IN (SELECT id FROM o))") + "),"
+      + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
       + " SELECT id FROM o";
 
-  /** An order to store; {@code traceparent} is taken when it is submitted, while its request is current. */
-  private record Pending(Order order, Reply created, IdempotencyStore.Claim claim, String traceparent) {
+  /**
+   * An order to store; with a key, its {@code claim} and the {@code answer} to complete it with (else both null).
+   * {@code traceparent} is taken when it is submitted, while its request is current.
+   */
+  private record Pending(PlacedOrder placed, IdempotencyStore.Claim claim, Reply answer, String traceparent) {
+
+    Order order() {
+      return placed.order();
+    }
   }
 
   /** One order's outcome: stored, or its failure (a lost claim, or a refusal of this order alone). */
@@ -72,20 +76,32 @@ final class OrderCommit {
     static final Outcome STORED = new Outcome(null);
   }
 
-  private final Pool pool;
+  private final OrderDatabase database;
   private final GroupCommit<Pending, Outcome> batches;
 
   /** One per verticle instance: use it from that instance's context. */
-  OrderCommit(Pool pool) {
-    this.pool = pool;
+  OrderCommit(OrderDatabase database) {
+    this.database = database;
     this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH);
   }
 
-  /** Writes the order with its created event; with a claim, also the answer {@code created} under the key. */
-  Future<Void> store(Order order, Reply created, IdempotencyStore.Claim claim) {
-    return batches.submit(new Pending(order, created, claim, CurrentSpan.traceparent()))
-        .compose(outcome -> outcome.failure() == null
-            ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
+  /** Writes the order with its lines and created event, and removes its release intent. */
+  Future<Void> store(PlacedOrder placed) {
+    return submit(new Pending(placed, null, null, CurrentSpan.traceparent()));
+  }
+
+  /**
+   * As {@link #store(PlacedOrder)}, and completes the Idempotency-Key {@code claim} with {@code answer} (whose body is
+   * the order's JSON) in the same statement; fails with {@link IdempotencyStore.ClaimLost}, writing nothing, when the
+   * claim is no longer in progress under its token.
+   */
+  Future<Void> store(PlacedOrder placed, IdempotencyStore.Claim claim, Reply answer) {
+    return submit(new Pending(placed, claim, answer, CurrentSpan.traceparent()));
+  }
+
+  private Future<Void> submit(Pending pending) {
+    return batches.submit(pending).compose(outcome -> outcome.failure() == null
+        ? Future.succeededFuture() : Future.failedFuture(outcome.failure()));
   }
 
   /** One outcome per order of the batch. */
@@ -129,13 +145,13 @@ final class OrderCommit {
       created[k] = Order.utc(order.createdAt());
       updated[k] = Order.utc(order.updatedAt());
       eventIds[k] = RandomUuids.next();
-      payloads[k] = p.created().encoded().toString(); // the bytes the client is sent, encoded once
+      payloads[k] = p.placed().json().toString(); // the bytes the client is sent, encoded once
       traceparents[k] = p.traceparent();
       if (p.claim() != null) {
         keys[k] = p.claim().key();
         tokens[k] = p.claim().token();
-        answerStatuses[k] = p.created().status();
-        locations[k] = p.created().headers().get("Location");
+        answerStatuses[k] = p.answer().status();
+        locations[k] = p.answer().headers().get("Location");
       }
       lines.add(order);
     }
@@ -144,7 +160,7 @@ final class OrderCommit {
         .addValue(answerStatuses).addValue(locations);
     lines.appendTo(args);
     args.addValue(traceparents);
-    return pool.preparedQuery(STORE).execute(args).map(rows -> {
+    return database.execute(STORE, args).map(rows -> {
       Set<UUID> stored = new HashSet<>();
       for (Row row : rows) {
         stored.add(row.getUUID(0));

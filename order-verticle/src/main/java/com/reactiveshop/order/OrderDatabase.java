@@ -1,6 +1,7 @@
 package com.reactiveshop.order;
 
 import com.reactiveshop.common.health.HealthCheck;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -8,10 +9,19 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
-/** The process's one PostgreSQL pool for the order service, and its readiness check. */
+/**
+ * The order service's PostgreSQL: the one holder of its pool. The stores run their statements and transactions
+ * through it, and never see the pool itself, so that what a connection may be used for (and when the pool closes)
+ * is decided here alone.
+ */
 final class OrderDatabase {
 
   /** Also the pool's label in the metrics; deliberately not the URI, which holds the password. */
@@ -19,14 +29,18 @@ final class OrderDatabase {
   /** No statement runs longer; after it, a statement whose answer was lost has certainly ended. */
   static final long STATEMENT_TIMEOUT_MS = 10_000;
 
-  private OrderDatabase() {
+  private final Pool pool;
+
+  /** Over a pool made elsewhere (tests); the service opens its own with {@link #shared}. */
+  OrderDatabase(Pool pool) {
+    this.pool = pool;
   }
 
   /**
-   * The pool every order verticle instance of this process shares (same name, shared: closed by the last one that
+   * On the pool every order verticle instance of this process shares (same name, shared: closed by the last one that
    * closes it). The wait queue is bounded, so an overloaded database answers "busy" at once instead of piling up.
    */
-  static Pool sharedPool(Vertx vertx, OrderSettings settings) {
+  static OrderDatabase shared(Vertx vertx, OrderSettings settings) {
     PoolOptions pool = new PoolOptions()
         .setShared(true)
         .setName(POOL_NAME)
@@ -40,10 +54,25 @@ final class OrderDatabase {
         .addProperty("statement_timeout", String.valueOf(STATEMENT_TIMEOUT_MS));
     // A database that cannot be reached should be a fast 503, not a request hanging for the default 60 s.
     NetClientOptions transport = new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true);
-    return PgBuilder.pool().with(pool).with(transport).connectingTo(connect).using(vertx).build();
+    return new OrderDatabase(PgBuilder.pool().with(pool).with(transport).connectingTo(connect).using(vertx).build());
   }
 
-  static HealthCheck healthCheck(Pool pool) {
+  /** Runs {@code sql} as a prepared statement (prepared once per connection, then cached) on a pooled connection. */
+  Future<RowSet<Row>> execute(String sql, Tuple args) {
+    return pool.preparedQuery(sql).execute(args);
+  }
+
+  /** Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back. */
+  <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work);
+  }
+
+  HealthCheck healthCheck() {
     return new HealthCheck("postgresql", () -> pool.query("SELECT 1").execute().map(rows -> (JsonObject) null));
+  }
+
+  /** Gives this instance's share of the pool back (the last instance to close it closes the connections). */
+  Future<Void> close() {
+    return pool.close();
   }
 }

@@ -2,7 +2,6 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.Collections;
@@ -22,15 +21,17 @@ final class OrderIntents {
 
   static final String REASON = "order in progress";
   private static final int MAX_BATCH = 1_000;
+  private static final String RECORD = insertFrom("unnest($1::uuid[]) AS i(order_id)", 2, 3);
+  private static final String FORGET = removeFor("SELECT unnest($1::uuid[])");
 
-  private final Pool pool;
+  private final OrderDatabase database;
   private final long graceMs;
   private final GroupCommit<UUID, Void> records;
   private final GroupCommit<UUID, Void> forgets;
 
   /** {@code graceMs}: longer than an order can take from this intent to the end of its commit statement. */
-  OrderIntents(Pool pool, long graceMs) {
-    this.pool = pool;
+  OrderIntents(OrderDatabase database, long graceMs) {
+    this.database = database;
     this.graceMs = graceMs;
     this.records = new GroupCommit<>(this::recordBatch, MAX_BATCH);
     this.forgets = new GroupCommit<>(this::forgetBatch, MAX_BATCH);
@@ -67,8 +68,7 @@ final class OrderIntents {
   }
 
   private Future<List<Void>> recordBatch(List<UUID> orderIds) {
-    return pool.preparedQuery(insertFrom("unnest($1::uuid[]) AS i(order_id)", 2, 3))
-        .execute(Tuple.of(distinct(orderIds), REASON, (double) graceMs))
+    return database.execute(RECORD, Tuple.of(distinct(orderIds), REASON, (double) graceMs))
         .map(rows -> Collections.nCopies(orderIds.size(), null));
   }
 
@@ -77,9 +77,16 @@ final class OrderIntents {
     return new LinkedHashSet<>(orderIds).toArray(new UUID[0]);
   }
 
+  /**
+   * The removal of the intents of the order ids that {@code orderIds} selects (a subquery): {@link #forget} runs it;
+   * the statement that stores orders ({@link OrderCommit}) embeds it for the orders it wrote.
+   */
+  static String removeFor(String orderIds) {
+    return "DELETE FROM pending_releases WHERE order_id IN (" + orderIds + ")";
+  }
+
   private Future<List<Void>> forgetBatch(List<UUID> orderIds) {
-    return pool.preparedQuery("DELETE FROM pending_releases WHERE order_id = ANY($1::uuid[])")
-        .execute(Tuple.of(distinct(orderIds)))
+    return database.execute(FORGET, Tuple.of(distinct(orderIds)))
         .map(rows -> Collections.nCopies(orderIds.size(), null));
   }
 }

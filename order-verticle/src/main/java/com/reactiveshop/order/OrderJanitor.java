@@ -3,7 +3,6 @@ package com.reactiveshop.order;
 import com.reactiveshop.common.async.PeriodicTask;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +58,13 @@ final class OrderJanitor {
   }
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final OrderDatabase database;
   private final long leaseMs;
   private PeriodicTask task;
 
-  OrderJanitor(Vertx vertx, Pool pool, long leaseMs) {
+  OrderJanitor(Vertx vertx, OrderDatabase database, long leaseMs) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.database = database;
     this.leaseMs = leaseMs;
   }
 
@@ -94,7 +93,7 @@ final class OrderJanitor {
 
   /** Runs {@code sql} again while it deletes full batches, at most {@link #MAX_BATCHES} times; the total deleted. */
   private Future<Long> deleteInBatches(String sql, Tuple args, long removed, int batches) {
-    return pool.preparedQuery(sql).execute(args).compose(rows -> {
+    return database.execute(sql, args).compose(rows -> {
       long total = removed + rows.rowCount();
       return rows.rowCount() == BATCH && batches + 1 < MAX_BATCHES && (task == null || !task.stopped())
           ? deleteInBatches(sql, args, total, batches + 1)

@@ -1,6 +1,5 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.ApiRouter;
 import com.reactiveshop.common.http.FieldError;
@@ -14,11 +13,14 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** REST for {@code /api/orders}. */
 final class OrderRoutes {
 
+  /** The service's API path: its routes, Location headers, discovery metadata and OpenAPI document use it. */
+  static final String API = "/api/orders";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final int MAX_KEY_LENGTH = 255;
   private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-fA-F]{24}");
@@ -37,11 +39,11 @@ final class OrderRoutes {
   }
 
   void mount(ApiRouter router) {
-    router.post(OrderVerticle.API, this::create);
-    router.get(OrderVerticle.API, this::list);
-    router.get(OrderVerticle.API + "/:id", ctx -> store.find(OrderIds.require(ctx.pathParam("id")))
+    router.post(API, this::create);
+    router.get(API, this::list);
+    router.get(API + "/:id", ctx -> store.find(OrderIds.require(ctx.pathParam("id")))
         .map(order -> Reply.ok(order.orElseThrow(OrderIds::notFound).toJson())));
-    router.post(OrderVerticle.API + "/:id/cancel", ctx -> cancellation.cancel(OrderIds.require(ctx.pathParam("id")))
+    router.post(API + "/:id/cancel", ctx -> cancellation.cancel(OrderIds.require(ctx.pathParam("id")))
         .map(order -> Reply.ok(order.orElseThrow(OrderIds::notFound))));
   }
 
@@ -50,8 +52,13 @@ final class OrderRoutes {
     String key = idempotencyKey(ctx);
     OrderRequest request = OrderRequest.fromBody(body);
     return key == null
-        ? placement.place(request, RandomUuids.next(), null)
-        : idempotentOrders.place(key, body, request);
+        ? placement.place(request).map(OrderRoutes::created)
+        : idempotentOrders.place(key, body, request, OrderRoutes::created);
+  }
+
+  /** 201 with the order's JSON as it was encoded once ({@link PlacedOrder}) and its Location. */
+  static Reply created(PlacedOrder placed) {
+    return Reply.encoded(201, placed.json(), Map.of("Location", API + "/" + placed.order().id()));
   }
 
   private Future<Reply> list(RoutingContext ctx) {

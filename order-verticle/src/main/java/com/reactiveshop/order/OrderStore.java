@@ -3,7 +3,6 @@ package com.reactiveshop.order;
 import com.reactiveshop.common.http.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
@@ -18,7 +17,7 @@ import java.util.UUID;
 
 /**
  * Orders and their lines in PostgreSQL ({@code orders}, {@code order_items}). Methods that take a {@link SqlClient}
- * run inside the caller's transaction; the others use the pool. A new order is written by {@link OrderCommit}.
+ * run inside the caller's transaction; the others run alone. A new order is written by {@link OrderCommit}.
  */
 final class OrderStore {
 
@@ -27,24 +26,24 @@ final class OrderStore {
       + " (SELECT json_agg(json_build_object('productId', i.product_id, 'name', i.name, 'quantity', i.quantity,"
       + " 'priceCents', i.price_cents) ORDER BY i.position) FROM order_items i WHERE i.order_id = o.id) AS items"
       + " FROM orders o";
+  private static final String FIND = SELECT + " WHERE o.id = $1";
 
-  private final Pool pool;
+  private final OrderDatabase database;
 
-  OrderStore(Pool pool) {
-    this.pool = pool;
-  }
-
-  Pool pool() {
-    return pool;
+  OrderStore(OrderDatabase database) {
+    this.database = database;
   }
 
   Future<Optional<Order>> find(UUID id) {
-    return find(pool, id);
+    return database.execute(FIND, Tuple.of(id)).map(OrderStore::first);
   }
 
   Future<Optional<Order>> find(SqlClient client, UUID id) {
-    return client.preparedQuery(SELECT + " WHERE o.id = $1").execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(Order.fromRow(rows.iterator().next())));
+    return client.preparedQuery(FIND).execute(Tuple.of(id)).map(OrderStore::first);
+  }
+
+  private static Optional<Order> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(Order.fromRow(rows.iterator().next()));
   }
 
   /** Newest first, optionally one user's; the page and the total are read in parallel. */
@@ -53,13 +52,13 @@ final class OrderStore {
     Future<RowSet<Row>> total;
     String order = " ORDER BY o.created_at DESC, o.seq DESC LIMIT $%d OFFSET $%d";
     if (userId == null) {
-      items = pool.preparedQuery(SELECT + order.formatted(1, 2))
-          .execute(Tuple.of((long) page.limit(), (long) page.offset()));
-      total = pool.query("SELECT count(*) FROM orders").execute();
+      items = database.execute(SELECT + order.formatted(1, 2),
+          Tuple.of((long) page.limit(), (long) page.offset()));
+      total = database.execute("SELECT count(*) FROM orders", Tuple.tuple());
     } else {
-      items = pool.preparedQuery(SELECT + " WHERE o.user_id = $1" + order.formatted(2, 3))
-          .execute(Tuple.of(userId, (long) page.limit(), (long) page.offset()));
-      total = pool.preparedQuery("SELECT count(*) FROM orders WHERE user_id = $1").execute(Tuple.of(userId));
+      items = database.execute(SELECT + " WHERE o.user_id = $1" + order.formatted(2, 3),
+          Tuple.of(userId, (long) page.limit(), (long) page.offset()));
+      total = database.execute("SELECT count(*) FROM orders WHERE user_id = $1", Tuple.of(userId));
     }
     return Future.all(items, total).map(all -> {
       List<JsonObject> found = new ArrayList<>();

@@ -12,7 +12,6 @@ import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsMicroService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.sqlclient.Pool;
 
 import java.util.HashMap;
 import java.util.List;
@@ -28,12 +27,11 @@ public class OrderVerticle extends VerticleBase {
 
   public static final String NAME = "order-service";
   public static final String VERSION = "1.0.0";
-  public static final String API = "/api/orders";
 
   private final NatsBridge nats;
   private final OrderSettings orderSettings;
   private final ServiceSettings settings;
-  private Pool pool;
+  private OrderDatabase database;
   private DependencyBreakers breakers;
   private OutboxRelay relay;
   private ReleaseRetries releases;
@@ -62,40 +60,40 @@ public class OrderVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LogFields.tagService(context, NAME);
-    pool = OrderDatabase.sharedPool(vertx, orderSettings);
+    database = OrderDatabase.shared(vertx, orderSettings);
     breakers = DependencyBreakers.acquire(vertx, nats, orderSettings);
     OrderMetrics metrics = OrderMetrics.create();
     Dependencies dependencies = new Dependencies(nats, breakers, metrics);
-    OrderStore store = new OrderStore(pool);
-    relay = new OutboxRelay(vertx, context, pool, nats, orderSettings.outboxIntervalMs());
-    janitor = new OrderJanitor(vertx, pool, orderSettings.idempotencyLeaseMs());
-    OrderIntents intents = new OrderIntents(pool, orderSettings.intentGraceMs());
-    releases = new ReleaseRetries(vertx, pool, dependencies, intents, orderSettings.releaseRetryIntervalMs());
-    IdempotencyStore idempotency = new IdempotencyStore(pool, orderSettings.idempotencyLeaseMs(), intents);
-    OrderPlacement placement = new OrderPlacement(new OrderCommit(pool), store, dependencies, intents, releases,
-        relay, metrics);
+    OrderStore store = new OrderStore(database);
+    relay = new OutboxRelay(vertx, context, database, nats, orderSettings.outboxIntervalMs());
+    janitor = new OrderJanitor(vertx, database, orderSettings.idempotencyLeaseMs());
+    OrderIntents intents = new OrderIntents(database, orderSettings.intentGraceMs());
+    releases = new ReleaseRetries(vertx, database, dependencies, intents, orderSettings.releaseRetryIntervalMs());
+    IdempotencyStore idempotency = new IdempotencyStore(database, orderSettings.idempotencyLeaseMs(), intents);
+    OrderCommit commit = new OrderCommit(database);
+    OrderPlacement placement = new OrderPlacement(commit, store, dependencies, intents, releases, relay, metrics);
 
     ApiRouter router = ApiRouter.create(vertx);
     new OrderRoutes(store, placement,
-        new IdempotentOrders(vertx, idempotency, placement, orderSettings.idempotencyWaitMs(), metrics),
-        new OrderCancellation(store, releases, relay, metrics)).mount(router);
-    HealthRoutes.mount(router, List.of(OrderDatabase.healthCheck(pool), nats.healthCheck(),
+        new IdempotentOrders(vertx, idempotency, placement, commit, orderSettings.idempotencyWaitMs(), metrics),
+        new OrderCancellation(database, store, releases, relay, metrics)).mount(router);
+    HealthRoutes.mount(router, List.of(database.healthCheck(), nats.healthCheck(),
         new HealthCheck("circuit-breakers", () -> Future.succeededFuture(breakers.describe()))));
     Metrics.mount(router);
-    OpenApiRoutes.mount(router, API);
+    OpenApiRoutes.mount(router, OrderRoutes.API);
 
-    return Migrations.apply(vertx, pool)
+    return Migrations.apply(vertx, database)
         .compose(v -> relay.start())
         .compose(v -> {
           releases.start();
           janitor.start();
-          backlog = OrderBacklog.start(vertx, pool);
+          backlog = OrderBacklog.start(vertx, database);
           return NatsMicroService.start(nats, context, NAME, VERSION, "Orders: lookup by id",
               new OrderEndpoints(store).endpoints());
         })
         .compose(started -> {
           micro = started;
-          return HttpService.start(vertx, settings, NAME, API, router.build());
+          return HttpService.start(vertx, settings, NAME, OrderRoutes.API, router.build());
         })
         .onSuccess(started -> http = started)
         // A failed start is not followed by stop(): give back the shared pool and breakers here.
@@ -114,7 +112,7 @@ public class OrderVerticle extends VerticleBase {
             breakers.release(vertx);
             breakers = null;
           }
-          return pool.close();
+          return database.close();
         });
   }
 

@@ -2,6 +2,7 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.Deadlines;
+import com.reactiveshop.common.async.DrainLoop;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsTracing;
 import io.nats.client.JetStream;
@@ -18,7 +19,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -73,7 +73,7 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Tracing.</b> An event written while a traced request is handled keeps that request's {@code traceparent} in
  * its row; its publication is then a PRODUCER span in that trace, whose context the message carries in its
  * {@code traceparent} header, so a consumer continues the order's trace. Relay runs themselves belong to no request:
- * on a traced Vert.x they run on the verticle's own context, never on the context of the request that kicked them.
+ * they run on the relay's own context ({@link DrainLoop}), never on the context of the request that kicked them.
  */
 final class OutboxRelay {
 
@@ -104,6 +104,9 @@ final class OutboxRelay {
   static final long COALESCE_MS = 50;
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
 
+  private static final String APPEND =
+      insertFrom("(VALUES ($1::uuid, $2::text, $3::text, $4::uuid, $5::text))");
+
   /** $1 token, $2 lease in ms, $3 batch size. RETURNING has no order: the caller sorts by seq. */
   private static final String LEASE = "WITH next AS (SELECT o.id FROM outbox o"
       + " WHERE o.published_at IS NULL AND (o.leased_until IS NULL OR o.leased_until < now())"
@@ -121,31 +124,27 @@ final class OutboxRelay {
 
   private final Vertx vertx;
   private final Context context;
-  private final Pool pool;
+  private final OrderDatabase database;
   private final NatsBridge nats;
-  private final long intervalMs;
   /** Null when Vert.x does not trace. */
   private final NatsTracing tracing;
+  private final DrainLoop loop;
   private JetStream jetStream;
-  private long timer = -1;
-  private boolean running;
-  private boolean again;
-  private boolean stopped;
-  /** A run is due at the end of the current coalescing window. */
-  private boolean scheduled;
-  private Future<Integer> current = Future.succeededFuture(0);
 
   /** {@code traceparent}: of the request that wrote the event, or null. */
   private record Event(UUID id, String subject, String payload, long seq, String traceparent) {
   }
 
-  OutboxRelay(Vertx vertx, Context context, Pool pool, NatsBridge nats, long intervalMs) {
+  OutboxRelay(Vertx vertx, Context context, OrderDatabase database, NatsBridge nats, long intervalMs) {
     this.vertx = vertx;
     this.context = context;
-    this.pool = pool;
+    this.database = database;
     this.nats = nats;
-    this.intervalMs = intervalMs;
     this.tracing = nats.tracing();
+    // A run that published something goes again: a full batch may have more behind it, and events held back behind
+    // the ones just marked (an order's cancelled behind its created) can go now rather than at the next tick.
+    this.loop = new DrainLoop(vertx, context, "Outbox relay run", intervalMs, COALESCE_MS,
+        () -> publishBatch().map(acked -> acked > 0));
   }
 
   /** Writes one event about the order {@code payload} describes (its "id") into the outbox, in the caller's tx. */
@@ -156,10 +155,20 @@ final class OutboxRelay {
   /** As {@link #append(SqlClient, String, JsonObject)}, keeping the trace ({@code traceparent}, may be null). */
   static Future<Void> append(SqlClient tx, String subject, JsonObject payload, String traceparent) {
     UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
-    return tx.preparedQuery("INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
-            + " VALUES ($1, $2, $3, $4, $5)")
+    return tx.preparedQuery(APPEND)
         .execute(Tuple.of(RandomUuids.next(), subject, payload.encode(), orderId, traceparent))
         .mapEmpty();
+  }
+
+  /**
+   * The outbox's one insert: the events of the relation {@code source}, whose columns are, in this order, the event
+   * id, subject, payload (the order's JSON), order id and traceparent (NULL when untraced). {@link #append} runs it
+   * for one event; the statement that stores new orders ({@link OrderCommit}) embeds it for their created events.
+   */
+  static String insertFrom(String source) {
+    return "INSERT INTO outbox (id, subject, payload, order_id, traceparent)"
+        + " SELECT id, subject, payload, order_id, traceparent"
+        + " FROM " + source + " AS ev(id, subject, payload, order_id, traceparent)";
   }
 
   /** Creates (or brings up to date) the stream, then starts publishing; a stream not ready yet is retried later. */
@@ -167,64 +176,25 @@ final class OutboxRelay {
     return ensureStream()
         .onFailure(e -> LOG.warn("JetStream stream {} not ready yet, will retry: {}", STREAM, e.toString()))
         .transform(ar -> {
-          timer = vertx.setPeriodic(intervalMs, id -> kick());
-          kick();
+          loop.start();
+          loop.kick();
           return Future.succeededFuture();
         });
   }
 
-  /** Stops the timer; completes when a run in progress has finished, so the pool can then be closed. */
+  /** Stops the runs; completes when a run in progress has finished, so the pool can then be closed. */
   Future<Void> stop() {
-    stopped = true;
-    vertx.cancelTimer(timer);
-    return current.transform(ar -> Future.succeededFuture());
+    return loop.stop();
   }
 
   /**
    * Publishes what is pending, within {@link #COALESCE_MS}: the commits of that window share one run (one lease and
    * one mark statement for all their events, instead of two statements per order under load). If a run is already
-   * going, one more follows it. Call on the context.
+   * going, one more follows it. Call on the context (or a request's context on its event loop): the run itself
+   * happens on the relay's own context, so it is not part of the request that kicked it.
    */
   void kick() {
-    if (stopped || scheduled) {
-      return;
-    }
-    if (running) {
-      again = true;
-      return;
-    }
-    scheduled = true;
-    vertx.setTimer(COALESCE_MS, id -> {
-      scheduled = false;
-      if (tracing == null) {
-        run();
-      } else {
-        // Kicked from a request's context: the run (its statements, its publications) is not part of that request.
-        context.runOnContext(v -> run());
-      }
-    });
-  }
-
-  private void run() {
-    if (stopped || running) {
-      return;
-    }
-    running = true;
-    again = false;
-    current = publishBatch();
-    current.onComplete(ar -> {
-      running = false;
-      if (ar.failed()) {
-        LOG.warn("Outbox relay run failed, will retry: {}", ar.cause().toString());
-      } else if (ar.result() > 0) {
-        // A full batch may have more behind it; and events held back behind the ones just marked (an order's
-        // cancelled behind its created) can go now rather than at the next tick.
-        again = true;
-      }
-      if (again && ar.succeeded()) {
-        kick();
-      }
-    });
+    loop.kick();
   }
 
   /** One run: leases a batch, publishes it, marks what JetStream acknowledged; the count acknowledged. */
@@ -242,7 +212,7 @@ final class OutboxRelay {
   }
 
   private Future<List<Event>> lease(UUID token) {
-    return pool.preparedQuery(LEASE).execute(Tuple.of(token, (double) LEASE_MS, (long) BATCH)).map(rows -> {
+    return database.execute(LEASE, Tuple.of(token, (double) LEASE_MS, (long) BATCH)).map(rows -> {
       List<Event> events = new ArrayList<>();
       for (Row row : rows) {
         events.add(new Event(row.getUUID("id"), row.getString("subject"), row.getString("payload"),
@@ -308,7 +278,7 @@ final class OutboxRelay {
    */
   private Future<Void> settle(UUID token, List<Event> events, List<UUID> acked) {
     UUID[] all = events.stream().map(Event::id).toArray(UUID[]::new);
-    return pool.preparedQuery(SETTLE).execute(Tuple.of(acked.toArray(UUID[]::new), all, token)).mapEmpty();
+    return database.execute(SETTLE, Tuple.of(acked.toArray(UUID[]::new), all, token)).mapEmpty();
   }
 
   /** Creates the stream with its limits, or updates an existing one whose limits differ. On a worker: it blocks. */

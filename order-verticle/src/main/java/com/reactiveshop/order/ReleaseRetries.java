@@ -1,9 +1,8 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.async.PeriodicTask;
+import com.reactiveshop.common.async.DrainLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -26,35 +25,43 @@ final class ReleaseRetries {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseRetries.class);
   private static final int BATCH = 50;
+  /** $1 the lease (ms), $2 the batch: the due rows, each with the status of its order if it was stored. */
+  private static final String LEASE_DUE = "UPDATE pending_releases p SET attempts = p.attempts + 1,"
+      + " next_attempt_at = now() + $1 * interval '1 millisecond'"
+      + " WHERE p.order_id IN (SELECT order_id FROM pending_releases WHERE next_attempt_at <= now()"
+      + " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      + " RETURNING p.order_id, (SELECT o.status FROM orders o WHERE o.id = p.order_id) AS order_status";
 
   private final Vertx vertx;
-  private final Pool pool;
+  private final OrderDatabase database;
   private final Dependencies dependencies;
   /** A delivered release's row goes through it, batched with the other removals. */
   private final OrderIntents intents;
   private final long intervalMs;
-  private PeriodicTask task;
+  private DrainLoop loop;
 
-  ReleaseRetries(Vertx vertx, Pool pool, Dependencies dependencies, OrderIntents intents, long intervalMs) {
+  ReleaseRetries(Vertx vertx, OrderDatabase database, Dependencies dependencies, OrderIntents intents,
+                 long intervalMs) {
     this.vertx = vertx;
-    this.pool = pool;
+    this.database = database;
     this.dependencies = dependencies;
     this.intents = intents;
     this.intervalMs = intervalMs;
   }
 
+  /**
+   * Call on the verticle's context: retries run there every interval, batch after batch at once while full ones keep
+   * being delivered (a backlog after an outage), then wait for the next tick.
+   */
   void start() {
-    task = PeriodicTask.every(vertx, intervalMs, "Pending release retry", this::drain);
-  }
-
-  /** Batch after batch while full ones keep being delivered (a backlog after an outage), then waits for the timer. */
-  private Future<Void> drain() {
-    return retryDue().compose(delivered -> delivered == BATCH && !task.stopped() ? drain() : Future.succeededFuture());
+    loop = new DrainLoop(vertx, vertx.getOrCreateContext(), "Pending release retry", intervalMs, 0,
+        () -> retryDue().map(delivered -> delivered == BATCH));
+    loop.start();
   }
 
   /** Completes when a run in progress has finished, so the pool can then be closed. */
   Future<Void> stop() {
-    return task == null ? Future.succeededFuture() : task.stop();
+    return loop == null ? Future.succeededFuture() : loop.stop();
   }
 
   /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
@@ -84,12 +91,7 @@ final class ReleaseRetries {
    * how many were delivered or dropped.
    */
   Future<Integer> retryDue() {
-    return pool.preparedQuery("UPDATE pending_releases p SET attempts = p.attempts + 1,"
-            + " next_attempt_at = now() + $1 * interval '1 millisecond'"
-            + " WHERE p.order_id IN (SELECT order_id FROM pending_releases WHERE next_attempt_at <= now()"
-            + " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
-            + " RETURNING p.order_id, (SELECT o.status FROM orders o WHERE o.id = p.order_id) AS order_status")
-        .execute(Tuple.of((double) intervalMs, (long) BATCH))
+    return database.execute(LEASE_DUE, Tuple.of((double) intervalMs, (long) BATCH))
         .compose(rows -> {
           List<Future<Boolean>> attempts = new ArrayList<>();
           for (Row row : rows) {
@@ -107,8 +109,8 @@ final class ReleaseRetries {
     return done
         .compose(v -> intents.forget(orderId))
         .map(true)
-        .recover(failure -> pool.preparedQuery("UPDATE pending_releases SET last_error = $2 WHERE order_id = $1")
-            .execute(Tuple.of(orderId, failure.toString()))
+        .recover(failure -> database.execute("UPDATE pending_releases SET last_error = $2 WHERE order_id = $1",
+            Tuple.of(orderId, failure.toString()))
             .map(false)
             .otherwise(false));
   }

@@ -1,6 +1,5 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.http.Reply;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Tuple;
@@ -52,12 +51,13 @@ class OrderCommitTest {
     // Submitted together on one context: the first is written at once, the other three together in the next
     // statement, which PostgreSQL refuses as a whole because of one of them.
     List<Future<Void>> outcomes = f.onNewContext(() -> {
-      OrderCommit commit = new OrderCommit(f.db);
+      OrderCommit commit = new OrderCommit(f.database);
       List<Future<Void>> all = new ArrayList<>();
-      all.add(commit.store(good, created(good), null));
-      all.add(commit.store(refused, created(refused), null));
-      all.add(commit.store(lostClaim, created(lostClaim), claim));
-      all.add(commit.store(alsoGood, created(alsoGood), null));
+      all.add(commit.store(PlacedOrder.of(good)));
+      all.add(commit.store(PlacedOrder.of(refused)));
+      PlacedOrder lost = PlacedOrder.of(lostClaim);
+      all.add(commit.store(lost, claim, OrderRoutes.created(lost)));
+      all.add(commit.store(PlacedOrder.of(alsoGood)));
       return Future.join(all).transform(done -> Future.succeededFuture(all));
     });
 
@@ -91,10 +91,6 @@ class OrderCommitTest {
     }
     Instant now = Instant.now();
     return new Order(UUID.randomUUID(), "user-1", Order.CONFIRMED, items, total, now, now);
-  }
-
-  private static Reply created(Order order) {
-    return Reply.created(order.toJson(), "/api/orders/" + order.id());
   }
 
   private static void intent(UUID orderId) {

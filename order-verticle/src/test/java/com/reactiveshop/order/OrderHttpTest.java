@@ -54,7 +54,7 @@ class OrderHttpTest {
     JsonObject order = created.bodyAsJsonObject();
     String id = order.getString("id");
     UUID.fromString(id);
-    assertEquals(OrderVerticle.API + "/" + id, created.getHeader("Location"));
+    assertEquals(OrderRoutes.API + "/" + id, created.getHeader("Location"));
     assertEquals(userId, order.getString("userId"));
     assertEquals("CONFIRMED", order.getString("status"));
     assertEquals(new JsonArray()
@@ -67,7 +67,7 @@ class OrderHttpTest {
     assertEquals(7, f.stock(pen));
     assertEquals(4, f.stock(ink));
 
-    HttpResponse<Buffer> read = f.getOrders(OrderVerticle.API + "/" + id);
+    HttpResponse<Buffer> read = f.getOrders(OrderRoutes.API + "/" + id);
     assertEquals(200, read.statusCode());
     assertEquals(order, read.bodyAsJsonObject());
   }
@@ -146,15 +146,15 @@ class OrderHttpTest {
     assertEquals(200, second.statusCode(), second.bodyAsString());
     assertEquals(first.bodyAsJsonObject(), second.bodyAsJsonObject());
     assertEquals(10, f.stock(pen));
-    assertEquals("CANCELLED", f.getOrders(OrderVerticle.API + "/" + id).bodyAsJsonObject().getString("status"));
+    assertEquals("CANCELLED", f.getOrders(OrderRoutes.API + "/" + id).bodyAsJsonObject().getString("status"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%7B%22%24gt%22%3A%22%22%7D"})
   void wrongShapedOrUnknownIdsAreNotFound(String id) {
-    assertError(f.getOrders(OrderVerticle.API + "/" + id), 404, "order_not_found");
+    assertError(f.getOrders(OrderRoutes.API + "/" + id), 404, "order_not_found");
     assertError(f.cancel(id), 404, "order_not_found");
-    assertError(f.getOrders(OrderVerticle.API + "/" + UUID.randomUUID()), 404, "order_not_found");
+    assertError(f.getOrders(OrderRoutes.API + "/" + UUID.randomUUID()), 404, "order_not_found");
     assertError(f.cancel(UUID.randomUUID().toString()), 404, "order_not_found");
   }
 
@@ -166,7 +166,7 @@ class OrderHttpTest {
     String second = f.postOrder(orderBody(other, pen, 2)).bodyAsJsonObject().getString("id");
     String third = f.postOrder(orderBody(other, pen, 3)).bodyAsJsonObject().getString("id");
 
-    JsonObject page = f.getOrders(OrderVerticle.API + "?userId=" + other).bodyAsJsonObject();
+    JsonObject page = f.getOrders(OrderRoutes.API + "?userId=" + other).bodyAsJsonObject();
     assertEquals(3, page.getLong("total"));
     assertEquals(20, page.getInteger("limit"));
     assertEquals(0, page.getInteger("offset"));
@@ -174,12 +174,12 @@ class OrderHttpTest {
     assertEquals(second, page.getJsonArray("items").getJsonObject(1).getString("id"));
     assertEquals(first, page.getJsonArray("items").getJsonObject(2).getString("id"));
 
-    JsonObject paged = f.getOrders(OrderVerticle.API + "?userId=" + other + "&limit=1&offset=1").bodyAsJsonObject();
+    JsonObject paged = f.getOrders(OrderRoutes.API + "?userId=" + other + "&limit=1&offset=1").bodyAsJsonObject();
     assertEquals(3, paged.getLong("total"));
     assertEquals(1, paged.getJsonArray("items").size());
     assertEquals(second, paged.getJsonArray("items").getJsonObject(0).getString("id"));
 
-    JsonObject all = f.getOrders(OrderVerticle.API + "?limit=100").bodyAsJsonObject();
+    JsonObject all = f.getOrders(OrderRoutes.API + "?limit=100").bodyAsJsonObject();
     assertTrue(all.getLong("total") >= 3);
     assertEquals(third, all.getJsonArray("items").getJsonObject(0).getString("id"));
   }
@@ -188,7 +188,7 @@ class OrderHttpTest {
   @ValueSource(strings = {"?limit=0", "?limit=101", "?limit=abc", "?offset=-1", "?limit=1.5", "?userId=abc",
       "?userId=%7B%22%24gt%22%3A%22%22%7D", "?userId=0123456789abcdef01234567&userId=0123456789abcdef01234568"})
   void badListParametersAre400(String query) {
-    assertError(f.getOrders(OrderVerticle.API + query), 400, "validation_failed");
+    assertError(f.getOrders(OrderRoutes.API + query), 400, "validation_failed");
   }
 
   @ParameterizedTest
@@ -261,15 +261,15 @@ class OrderHttpTest {
   @Test
   void mediaTypeSizeRoutesAndMethods() {
     String pen = f.createProduct("pen", 150, 10);
-    assertError(f.send(f.orderPort, HttpMethod.POST, OrderVerticle.API, orderBody(userId, pen, 1),
+    assertError(f.send(f.orderPort, HttpMethod.POST, OrderRoutes.API, orderBody(userId, pen, 1),
         Map.of("Content-Type", "text/plain")), 415, "unsupported_media_type");
     String huge = new JsonObject().put("userId", userId).put("pad", "x".repeat(70_000)).encode();
     assertError(f.postOrder(huge), 413, "payload_too_large");
     assertError(f.getOrders("/api/nothing"), 404, "not_found");
-    HttpResponse<Buffer> put = f.send(f.orderPort, HttpMethod.PUT, OrderVerticle.API, "{}", Map.of());
+    HttpResponse<Buffer> put = f.send(f.orderPort, HttpMethod.PUT, OrderRoutes.API, "{}", Map.of());
     assertError(put, 405, "method_not_allowed");
     assertNotNull(put.getHeader("Allow"));
-    assertError(f.send(f.orderPort, HttpMethod.GET, OrderVerticle.API + "/" + UUID.randomUUID() + "/cancel", null,
+    assertError(f.send(f.orderPort, HttpMethod.GET, OrderRoutes.API + "/" + UUID.randomUUID() + "/cancel", null,
         Map.of()), 405, "method_not_allowed");
     assertEquals(10, f.stock(pen));
   }
@@ -316,6 +316,6 @@ class OrderHttpTest {
       f.deployOrders();
     }
     assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
-    assertEquals(200, f.getOrders(OrderVerticle.API).statusCode());
+    assertEquals(200, f.getOrders(OrderRoutes.API).statusCode());
   }
 }

@@ -112,7 +112,7 @@ class OrderIdempotencyTest {
     String key = "key-" + UUID.randomUUID();
     assertEquals(201, f.postOrder(orderBody(userId, pen, 1), key).statusCode());
     assertError(f.postOrder(orderBody(other, pen, 1), key), 422, "idempotency_key_reused");
-    JsonArray items = f.getOrders(OrderVerticle.API + "?userId=" + other).bodyAsJsonObject().getJsonArray("items");
+    JsonArray items = f.getOrders(OrderRoutes.API + "?userId=" + other).bodyAsJsonObject().getJsonArray("items");
     assertEquals(0, items.size());
   }
 }

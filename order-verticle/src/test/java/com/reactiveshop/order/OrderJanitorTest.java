@@ -42,7 +42,7 @@ class OrderJanitorTest {
   }
 
   private static OrderJanitor.Removed janitorPass() {
-    OrderJanitor janitor = new OrderJanitor(f.vertx, f.db, f.settings.idempotencyLeaseMs());
+    OrderJanitor janitor = new OrderJanitor(f.vertx, f.database, f.settings.idempotencyLeaseMs());
     return f.onNewContext(janitor::run);
   }
 

@@ -157,7 +157,7 @@ class OrderOutboxTest {
               + " WHERE subject = $2 AND order_id::text = ANY($3)")
           .execute(Tuple.of(relayA, OutboxRelay.CREATED, idArray)));
       Context context = f.vertx.getOrCreateContext();
-      OutboxRelay relayB = new OutboxRelay(f.vertx, context, f.db, f.bridge, 3_600_000);
+      OutboxRelay relayB = new OutboxRelay(f.vertx, context, f.database, f.bridge, 3_600_000);
 
       assertEquals(0, on(context, relayB::publishBatch), "nothing of these orders may go out yet");
       assertTrue(about(ids).isEmpty());
@@ -199,7 +199,7 @@ class OrderOutboxTest {
       for (int i = 0; i < 3; i++) {
         Context context = f.vertx.getOrCreateContext();
         // A long interval: they run when kicked (below), and again after each run that published something.
-        OutboxRelay relay = new OutboxRelay(f.vertx, context, f.db, f.bridge, 3_600_000);
+        OutboxRelay relay = new OutboxRelay(f.vertx, context, f.database, f.bridge, 3_600_000);
         relays.put(relay, context);
         started.add(Future.future(done -> context.runOnContext(v -> relay.start().onComplete(done))));
       }

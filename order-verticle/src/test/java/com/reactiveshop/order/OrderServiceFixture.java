@@ -46,12 +46,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Everything an order-service test needs, on random ports: nats-server with JetStream, the MongoDB-wire server for
  * the real user and product services, real PostgreSQL, a Vert.x with metrics running {@link UserVerticle},
  * {@link ProductVerticle} and {@link OrderVerticle}, an HTTP client, a separate jnats connection (as a CLI user or
- * an event consumer would have) and a direct PostgreSQL pool to look at the order store.
+ * an event consumer would have) and a direct PostgreSQL pool to look at the order store. {@link #withStubbedServices}
+ * leaves the user and product services (and MongoDB) out, for tests that answer their subjects themselves.
  */
 final class OrderServiceFixture implements AutoCloseable {
 
   EmbeddedNats natsServer = EmbeddedNats.start(0, null);
-  final EmbeddedMongo mongo = EmbeddedMongo.inMemory();
+  /** Null without the real user and product services. */
+  final EmbeddedMongo mongo;
   final EmbeddedPostgres postgres = EmbeddedPostgres.start(null, 0, "order-service");
   final Vertx vertx = Metrics.newVertx();
   final OrderSettings settings;
@@ -59,6 +61,8 @@ final class OrderServiceFixture implements AutoCloseable {
   final Connection client;
   final WebClient http;
   final Pool db;
+  /** The same pool as the order service's classes take it. */
+  final OrderDatabase database;
   int userPort;
   int productPort;
   int orderPort;
@@ -66,16 +70,29 @@ final class OrderServiceFixture implements AutoCloseable {
   String orderDeployment;
 
   OrderServiceFixture(BreakerSettings breakers) throws Exception {
+    this(breakers, true);
+  }
+
+  /** Only the order service: the test answers {@code users.get} and {@code products.*} ({@link StubServices}). */
+  static OrderServiceFixture withStubbedServices(BreakerSettings breakers) throws Exception {
+    return new OrderServiceFixture(breakers, false);
+  }
+
+  private OrderServiceFixture(BreakerSettings breakers, boolean realServices) throws Exception {
+    mongo = realServices ? EmbeddedMongo.inMemory() : null;
     settings = OrderSettings.defaults(postgres.uri()).withBreakers(breakers, breakers).withIntervals(200, 300);
     bridge = await(NatsBridge.connect(vertx, natsServer.url(), "order-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
     http = WebClient.create(vertx);
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
-    UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
-    await(vertx.deployVerticle(users));
-    userPort = users.httpPort();
-    deployProducts();
+    database = new OrderDatabase(db);
+    if (realServices) {
+      UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
+      await(vertx.deployVerticle(users));
+      userPort = users.httpPort();
+      deployProducts();
+    }
     deployOrders();
   }
 
@@ -136,22 +153,22 @@ final class OrderServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> postOrder(String body) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of());
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API, body, Map.of());
   }
 
   HttpResponse<Buffer> postOrder(String body, String idempotencyKey) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API, body, Map.of("Idempotency-Key", idempotencyKey));
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API, body, Map.of("Idempotency-Key", idempotencyKey));
   }
 
   Future<HttpResponse<Buffer>> postOrderAsync(int port, String body, String idempotencyKey) {
-    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API)
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderRoutes.API)
         .putHeader("Content-Type", "application/json")
         .putHeader("Idempotency-Key", idempotencyKey)
         .sendBuffer(Buffer.buffer(body));
   }
 
   Future<HttpResponse<Buffer>> cancelAsync(int port, String orderId) {
-    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderVerticle.API + "/" + orderId + "/cancel").send();
+    return http.request(HttpMethod.POST, port, "127.0.0.1", OrderRoutes.API + "/" + orderId + "/cancel").send();
   }
 
   HttpResponse<Buffer> getOrders(String pathAndQuery) {
@@ -159,7 +176,7 @@ final class OrderServiceFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> cancel(String orderId) {
-    return send(orderPort, HttpMethod.POST, OrderVerticle.API + "/" + orderId + "/cancel", null, Map.of());
+    return send(orderPort, HttpMethod.POST, OrderRoutes.API + "/" + orderId + "/cancel", null, Map.of());
   }
 
   String createUser(String name) {
@@ -244,7 +261,9 @@ final class OrderServiceFixture implements AutoCloseable {
     await(db.close());
     await(bridge.close());
     await(vertx.close());
-    mongo.close();
+    if (mongo != null) {
+      mongo.close();
+    }
     postgres.close();
     natsServer.close();
   }

@@ -8,6 +8,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Settings from the environment, and the canonical body fingerprint behind Idempotency-Key. */
 class OrderSettingsTest {
@@ -37,6 +38,26 @@ class OrderSettingsTest {
         "ORDER_BREAKER_TIMEOUT_MS", "soon")));
     assertThrows(IllegalArgumentException.class, () -> OrderSettings.fromEnv(Map.of("PG_URI", "postgresql://h/db",
         "ORDER_PG_POOL_SIZE", "0")));
+  }
+
+  @Test
+  void blankValuesFallBackToDefaultsAndNumbersMayBePadded() {
+    OrderSettings settings = OrderSettings.fromEnv(Map.of("PG_URI", "postgresql://h/db", "ORDER_PG_POOL_SIZE", " ",
+        "ORDER_OUTBOX_INTERVAL_MS", " 250 "));
+    assertEquals(OrderSettings.defaults("postgresql://h/db").poolSize(), settings.poolSize());
+    assertEquals(250, settings.outboxIntervalMs());
+    assertThrows(IllegalArgumentException.class, () -> OrderSettings.fromEnv(Map.of("PG_URI", " ")));
+    assertThrows(IllegalArgumentException.class, () -> OrderSettings.fromEnv(Map.of("PG_URI", "postgresql://h/db",
+        "ORDER_IDEMPOTENCY_LEASE_MS", "-1")));
+  }
+
+  @Test
+  void theIntentGraceOutlastsTheWholeOrderPath() {
+    OrderSettings settings = OrderSettings.defaults("postgresql://h/db")
+        .withBreakers(new BreakerSettings(500, 3, 4000), new BreakerSettings(700, 3, 4000));
+    // User lookup, then reserve, then a commit statement that may run until PostgreSQL's timeout, with a margin.
+    assertTrue(settings.intentGraceMs() > 500 + 700 + OrderDatabase.STATEMENT_TIMEOUT_MS);
+    assertEquals(settings, settings.withIntervals(settings.outboxIntervalMs(), settings.releaseRetryIntervalMs()));
   }
 
   @Test
