@@ -50,11 +50,21 @@ final class IdempotentOrders {
   /** The answer to the request {@code body} (parsed: {@code request}) under {@code key}; {@code created}: its 201. */
   Future<Reply> place(String key, JsonObject body, OrderRequest request, Function<PlacedOrder, Reply> created) {
     String fingerprint = CanonicalJson.fingerprint(body);
-    return resolve(new Keyed(key, fingerprint, request, created), System.currentTimeMillis() + waitMs, FIRST_POLL_MS);
+    // The user lookup goes out with the claim, not after it: one round trip less for a new key (a replay just does
+    // not use it).
+    Keyed keyed = new Keyed(key, fingerprint, request, created, placement.lookUpUser(request));
+    return resolve(keyed, System.currentTimeMillis() + waitMs, FIRST_POLL_MS);
   }
 
-  /** One keyed request: what it asks for, and how its 201 reads. */
-  private record Keyed(String key, String fingerprint, OrderRequest request, Function<PlacedOrder, Reply> created) {
+  /**
+   * One keyed request: what it asks for, how its 201 reads, and the user lookup started with it (null once it may be
+   * stale: after waiting for another request, placement looks the user up again).
+   */
+  private record Keyed(String key, String fingerprint, OrderRequest request, Function<PlacedOrder, Reply> created,
+                       Future<JsonObject> user) {
+    Keyed later() {
+      return new Keyed(key, fingerprint, request, created, null);
+    }
   }
 
   /** Claims the key, or acts on what holds it; loops (by timer) while another request is working on it. */
@@ -88,14 +98,14 @@ final class IdempotentOrders {
           throw inProgress();
         }
         return vertx.timer(pollMs).compose(v ->
-            resolve(keyed, deadline, Math.min(pollMs * 2, MAX_POLL_MS)));
+            resolve(keyed.later(), deadline, Math.min(pollMs * 2, MAX_POLL_MS)));
       });
     });
   }
 
   private Future<Reply> placeAsOwner(IdempotencyStore.Claim claim, Keyed keyed) {
     OrderPlacement.Attempt attempt = new OrderPlacement.Attempt(claim.orderId(), claim.intentRecorded(),
-        placed -> commit.store(placed, claim, keyed.created().apply(placed)));
+        placed -> commit.store(placed, claim, keyed.created().apply(placed)), keyed.user());
     return placement.place(keyed.request(), attempt).map(keyed.created()).recover(failure -> {
       if (failure instanceof IdempotencyStore.ClaimLost) {
         return Future.failedFuture(inProgress());

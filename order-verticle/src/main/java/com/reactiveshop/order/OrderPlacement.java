@@ -33,10 +33,12 @@ final class OrderPlacement {
   /**
    * One attempt at an order: the order id it works under; whether that id's release intent is already recorded (then
    * it is not written again, and it is forgotten if nothing gets reserved); how the placed order is stored, in one
-   * statement with its lines, its event and the removal of its intent. {@code store} fails with {@link Superseded}
-   * when the order id is no longer this attempt's.
+   * statement with its lines, its event and the removal of its intent; and the user lookup if the caller started it
+   * already ({@link #lookUpUser}), else null. {@code store} fails with {@link Superseded} when the order id is no
+   * longer this attempt's.
    */
-  record Attempt(UUID orderId, boolean intentRecorded, Function<PlacedOrder, Future<Void>> store) {
+  record Attempt(UUID orderId, boolean intentRecorded, Function<PlacedOrder, Future<Void>> store,
+                 Future<JsonObject> user) {
   }
 
   /**
@@ -70,7 +72,15 @@ final class OrderPlacement {
 
   /** Places an order under a new order id. */
   Future<PlacedOrder> place(OrderRequest request) {
-    return place(request, new Attempt(RandomUuids.next(), false, commit::store));
+    return place(request, new Attempt(RandomUuids.next(), false, commit::store, null));
+  }
+
+  /**
+   * The user lookup an {@link Attempt} can start early: it is a read, so a caller with work of its own to do first
+   * (claiming an Idempotency-Key) sends it meanwhile instead of after. With the user breaker open it fails at once.
+   */
+  Future<JsonObject> lookUpUser(OrderRequest request) {
+    return dependencies.getUser(request.userId());
   }
 
   /** Places an order as {@code attempt} says. */
@@ -85,7 +95,7 @@ final class OrderPlacement {
       return Future.failedFuture(open.toApiError());
     }
     Future<Void> intent = attempt.intentRecorded() ? Future.succeededFuture() : intents.record(orderId);
-    Future<JsonObject> user = dependencies.getUser(request.userId());
+    Future<JsonObject> user = attempt.user() != null ? attempt.user() : lookUpUser(request);
     return Future.join(intent, user).transform(ready -> {
       if (user.failed()) {
         // Nothing was reserved: the intent, if it was written, has nothing to release.
