@@ -52,14 +52,7 @@ public final class HttpService {
 
   public static Future<HttpService> start(Vertx vertx, ServiceSettings settings, String name, String api,
                                           Router router) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setPort(settings.httpPort())
-        .setHost("0.0.0.0")
-        .setTcpNoDelay(true)
-        .setCompressionSupported(false)
-        .setIdleTimeout(120)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
+    return vertx.createHttpServer(serverOptions("0.0.0.0", settings.httpPort())).requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
         .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)
@@ -75,12 +68,22 @@ public final class HttpService {
     });
   }
 
-  public int port() {
-    return server.actualPort();
+  /**
+   * The options of every HTTP server here, the gateway's too: no Nagle delay on small JSON answers, no compression
+   * (the answers are small and the CPU is better spent serving), idle connections closed after two minutes.
+   */
+  public static HttpServerOptions serverOptions(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
-  public EndpointRecord record() {
-    return record;
+  public int port() {
+    return server.actualPort();
   }
 
   /**
