@@ -50,7 +50,8 @@ public final class NatsMicroService implements MessageEndpoints.Running {
    * requests beyond it would only wait until their caller has given up.
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 512;
-  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  /** How long a stopping service waits for requests in flight. */
+  public static final Duration STOP_WAIT = Duration.ofSeconds(10);
   private static final ApiError OVERLOADED = new ApiError(503, DropCounters.OVERLOADED,
       "The service has too many requests in progress; try again shortly.");
 

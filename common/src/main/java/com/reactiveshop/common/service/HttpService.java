@@ -12,7 +12,6 @@ import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.servicediscovery.ServiceDiscovery;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpService {
 
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** How long a stopping HTTP server lets requests in flight finish (the gateway's too). */
+  public static final long SHUTDOWN_GRACE_MS = 10_000;
   private static final String RUNNING = "reactiveshop.http-services";
 
   private final Vertx vertx;
@@ -97,7 +97,7 @@ public final class HttpService {
         .eventually(() -> unpublishGraceMs > 0 ? vertx.timer(unpublishGraceMs).mapEmpty() : Future.succeededFuture());
     return withdrawal.eventually(() -> {
       discovery.close();
-      return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
     });
   }
 
