@@ -222,10 +222,6 @@ public final class JsonFields {
     errors.add(new FieldError(prefix + field, message));
   }
 
-  public boolean valid() {
-    return errors.isEmpty();
-  }
-
   /** Throws one {@code validation_failed} error listing every problem found so far. */
   public void validate() {
     if (!errors.isEmpty()) {
