@@ -33,9 +33,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The single entry point (on the port the launcher gives it: 8080 by default, {@code GATEWAY_HTTP_PORT}): {@code /api/users|products|orders…} go to
- * a live instance found in service discovery ({@link ApiProxy}); {@code GET /api/services} lists the records discovery
- * holds; {@code /health/live}, {@code /health/ready} and {@code /metrics} describe the gateway itself.
+ * The single entry point (on the port the launcher gives it: 8080 by default, {@code GATEWAY_HTTP_PORT}):
+ * {@code /api/users|products|orders…} go to a live instance found in service discovery ({@link ApiProxy});
+ * {@code GET /api/services} lists the records discovery holds; {@code /health/live}, {@code /health/ready} and
+ * {@code /metrics} describe the gateway itself.
  */
 public class GatewayVerticle extends VerticleBase {
 

@@ -52,7 +52,8 @@ public final class HttpService {
 
   public static Future<HttpService> start(Vertx vertx, ServiceSettings settings, String name, String api,
                                           Router router) {
-    return vertx.createHttpServer(serverOptions("0.0.0.0", settings.httpPort())).requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
+    return vertx.createHttpServer(serverOptions("0.0.0.0", settings.httpPort()))
+        .requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
         .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * <p>
  * Stop: the HTTP server (its record withdrawn first, so routers stop sending before it stops accepting), then the
  * message endpoints (both finish what is in flight), then every task at once and the work requests left pending,
- * then what was opened, the last opened first. Vert.x does not call {@code stop()} after a failed start, so a failed start stops what did start, the same
- * way, before it fails: nothing keeps answering for an instance that is not deployed.
+ * then what was opened, the last opened first. Vert.x does not call {@code stop()} after a failed start, so a failed
+ * start stops what did start, the same way, before it fails: nothing keeps answering for an instance that is not
+ * deployed.
  */
 public abstract class ServiceHost extends VerticleBase {
 
@@ -128,10 +129,6 @@ public abstract class ServiceHost extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }
-
-  public ServiceIdentity identity() {
-    return identity;
   }
 
   /** The port actually bound (useful when the settings asked for 0). */
