@@ -1,7 +1,5 @@
 package com.reactiveshop.launcher;
 
-import com.reactiveshop.gateway.GatewayVerticle;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +13,7 @@ enum Part {
   USER("user", "user-service", 3001, "/api/users"),
   PRODUCT("product", "product-service", 3002, "/api/products"),
   ORDER("order", "order-service", 3003, "/api/orders"),
-  GATEWAY("gateway", "gateway", GatewayVerticle.DEFAULT_PORT, "/api/...");
+  GATEWAY("gateway", "gateway", 8080, "/api/...");
 
   /** The names {@code --services} and {@code --instances} take, in start order. */
   static final List<String> KEYS = Arrays.stream(values()).map(Part::key).toList();

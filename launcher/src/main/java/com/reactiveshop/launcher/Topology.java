@@ -6,6 +6,7 @@ import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.common.tracing.Tracing;
 import com.reactiveshop.gateway.GatewayVerticle;
 import com.reactiveshop.nats.NatsBridge;
+import com.reactiveshop.nats.NatsMicroService;
 import com.reactiveshop.nats.discovery.NatsDiscovery;
 import com.reactiveshop.order.OrderSettings;
 import com.reactiveshop.order.OrderVerticle;
@@ -48,8 +49,12 @@ public final class Topology {
    * as a failure.
    */
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(60);
-  /** A service's own stop takes up to its grace (1.5 s) + in-flight requests (10 s). */
-  private static final Duration UNDEPLOY_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * A service's own stop: its record's grace (unless withdrawn already), HTTP requests in flight, then NATS requests
+   * in flight; and a margin for its tasks and clients.
+   */
+  private static final Duration UNDEPLOY_TIMEOUT = Duration.ofMillis(ServiceSettings.GATEWAY_GRACE_MS
+      + HttpService.SHUTDOWN_GRACE_MS + NatsMicroService.STOP_WAIT.toMillis() + 5_000);
 
   private final Vertx vertx;
   /** Null when the process does not trace. */

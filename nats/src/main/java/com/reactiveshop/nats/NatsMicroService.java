@@ -5,6 +5,7 @@ import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Unavailability;
 import com.reactiveshop.common.logging.AccessLog;
+import com.reactiveshop.common.service.MessageEndpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
@@ -39,7 +40,7 @@ import java.util.List;
  * and, with {@link AccessLog} on, logged. On a traced Vert.x each request is handled on a duplicate of the verticle's
  * context, where its SERVER span ({@link NatsTracing}) is current, and an error reply carries {@code error.traceId}.
  */
-public final class NatsMicroService {
+public final class NatsMicroService implements MessageEndpoints.Running {
 
   public static final String QUEUE_GROUP = "q";
   private static final Logger LOG = LoggerFactory.getLogger(NatsMicroService.class);
@@ -49,7 +50,8 @@ public final class NatsMicroService {
    * requests beyond it would only wait until their caller has given up.
    */
   public static final int DEFAULT_MAX_IN_FLIGHT = 512;
-  private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  /** How long a stopping service waits for requests in flight. */
+  public static final Duration STOP_WAIT = Duration.ofSeconds(10);
   private static final ApiError OVERLOADED = new ApiError(503, DropCounters.OVERLOADED,
       "The service has too many requests in progress; try again shortly.");
 
@@ -99,6 +101,15 @@ public final class NatsMicroService {
   }
 
   /**
+   * {@code endpoints} as a service host's message endpoints: registered under the service's name, version and
+   * description with {@link #DEFAULT_MAX_IN_FLIGHT}, handled on the instance's context.
+   */
+  public static MessageEndpoints endpoints(NatsBridge nats, List<NatsEndpoint> endpoints) {
+    return (context, identity) -> start(nats, context, identity.name(), identity.version(), identity.description(),
+        endpoints);
+  }
+
+  /**
    * Registers the service with {@link #DEFAULT_MAX_IN_FLIGHT}; its handlers will run on {@code context} (the calling
    * verticle's).
    */
@@ -123,6 +134,7 @@ public final class NatsMicroService {
     }, false);
   }
 
+  @Override
   public String id() {
     return service.getId();
   }
@@ -273,6 +285,7 @@ public final class NatsMicroService {
    * ten seconds, for those already being handled to be answered. Call it from the owning verticle's context (the
    * whole chain stays on it).
    */
+  @Override
   public Future<Void> stop() {
     return nats.vertx().executeBlocking(() -> {
       // Draining needs the server; with it gone there is nothing to drain.

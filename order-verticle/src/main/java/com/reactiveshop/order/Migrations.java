@@ -14,7 +14,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,15 +24,20 @@ import java.util.regex.Pattern;
  * Applies the versioned SQL files under {@code db/migration/} once, in version order, and records each in
  * {@code schema_migrations}. Every verticle instance (and every process) calls this at start; a transaction-scoped
  * advisory lock makes them take turns, so the first applies what is missing and the others find it recorded.
+ * <p>
+ * The files are found through {@value #INDEX}, which the build writes (order-verticle/pom.xml) with every
+ * {@code .sql} file of the directory: adding a migration is adding its file. A file once released is never edited,
+ * only followed by a new version.
  */
 final class Migrations {
 
-  /** Add new files here, in order; a file once released is never edited, only followed by a new version. */
-  static final List<String> FILES = List.of("V1__orders_outbox_idempotency.sql",
-      "V2__outbox_order_leases_retention.sql", "V3__outbox_traceparent.sql");
+  private static final String DIRECTORY = "db/migration/";
+  static final String INDEX = DIRECTORY + "index.txt";
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
   private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
+  /** The migration files, in version order. */
+  static final List<String> FILES = files(read(INDEX));
   /** "ORDER" in ASCII: names the lock; only this service's migrations take it. */
   private static final long LOCK_KEY = 0x4F52444552L;
 
@@ -75,20 +82,38 @@ final class Migrations {
   }
 
   static List<Migration> load() {
-    return FILES.stream().map(Migrations::read).toList();
+    return FILES.stream().map(file -> {
+      Matcher name = name(file);
+      return new Migration(Integer.parseInt(name.group(1)), name.group(2), read(DIRECTORY + file));
+    }).toList();
   }
 
-  private static Migration read(String file) {
+  /** The index's file names in version order; a name of the wrong shape or a version used twice is a build error. */
+  static List<String> files(String index) {
+    Map<Integer, String> byVersion = new TreeMap<>();
+    index.lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(file -> {
+      String other = byVersion.put(Integer.parseInt(name(file).group(1)), file);
+      if (other != null) {
+        throw new IllegalStateException("Two migrations have one version: " + other + ", " + file);
+      }
+    });
+    return List.copyOf(byVersion.values());
+  }
+
+  private static Matcher name(String file) {
     Matcher name = FILE_NAME.matcher(file);
     if (!name.matches()) {
       throw new IllegalStateException("Migration file name must look like V1__description.sql: " + file);
     }
-    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream("db/migration/" + file)) {
+    return name;
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Missing migration db/migration/" + file);
+        throw new IllegalStateException("Missing " + resource + " on the class path (the build writes the index)");
       }
-      return new Migration(Integer.parseInt(name.group(1)), name.group(2),
-          new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -32,15 +32,17 @@ final class OrderBacklog {
   private static volatile double outboxOldestAgeSeconds;
   private static volatile double releasesPending;
 
+  private final Vertx vertx;
   private final OrderDatabase database;
   private PeriodicTask task;
 
-  private OrderBacklog(OrderDatabase database) {
+  OrderBacklog(Vertx vertx, OrderDatabase database) {
+    this.vertx = vertx;
     this.database = database;
   }
 
   /** Registers the gauges (once per registry) and starts reading; call on the verticle's context. */
-  static OrderBacklog start(Vertx vertx, OrderDatabase database) {
+  void start() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry != null) {
       Gauge.builder("order.outbox.backlog", () -> outboxBacklog)
@@ -50,9 +52,7 @@ final class OrderBacklog {
       Gauge.builder("order.release.retries.pending", () -> releasesPending)
           .description("Stock releases the retrier has yet to deliver").register(registry);
     }
-    OrderBacklog backlog = new OrderBacklog(database);
-    backlog.task = PeriodicTask.every(vertx, INTERVAL_MS, "Order backlog reading", backlog::read);
-    return backlog;
+    task = PeriodicTask.every(vertx, INTERVAL_MS, "Order backlog reading", this::read);
   }
 
   /** Reads the figures now. */

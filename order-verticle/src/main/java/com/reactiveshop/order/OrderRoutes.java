@@ -6,15 +6,15 @@ import com.reactiveshop.common.http.FieldError;
 import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.ids.ObjectIds;
+import com.reactiveshop.common.ids.RandomUuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** REST for {@code /api/orders}. */
 final class OrderRoutes {
@@ -23,7 +23,6 @@ final class OrderRoutes {
   static final String API = "/api/orders";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final int MAX_KEY_LENGTH = 255;
-  private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-fA-F]{24}");
 
   private final OrderStore store;
   private final OrderPlacement placement;
@@ -67,10 +66,11 @@ final class OrderRoutes {
     if (userIds.isEmpty()) {
       return store.list(null, page).map(Reply::ok);
     }
-    if (userIds.size() > 1 || !OBJECT_ID.matcher(userIds.get(0)).matches()) {
+    String userId = userIds.size() == 1 ? ObjectIds.canonical(userIds.get(0)) : null;
+    if (userId == null) {
       throw invalid("userId", "must be one 24-character hexadecimal id");
     }
-    return store.list(userIds.get(0).toLowerCase(Locale.ROOT), page).map(Reply::ok);
+    return store.list(userId, page).map(Reply::ok);
   }
 
   /** The optional key: 1..255 characters, no control characters, sent once; anything else is a 400. */

@@ -2,31 +2,26 @@ package com.reactiveshop.product;
 
 import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.ChangePublisher;
-import com.reactiveshop.common.health.HealthRoutes;
-import com.reactiveshop.common.http.ApiRouter;
-import com.reactiveshop.common.logging.LogFields;
-import com.reactiveshop.common.metrics.Metrics;
-import com.reactiveshop.common.openapi.OpenApiRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
-import com.reactiveshop.common.service.HttpService;
+import com.reactiveshop.common.service.ServiceDeclaration;
+import com.reactiveshop.common.service.ServiceHost;
+import com.reactiveshop.common.service.ServiceIdentity;
 import com.reactiveshop.common.service.ServiceSettings;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsMicroService;
 import com.reactiveshop.nats.cache.CachedDocuments;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.ext.mongo.MongoClient;
 
-import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The product service: wiring only. Routes are in {@link ProductRoutes}, NATS endpoints in {@link ProductEndpoints},
- * the reservation protocol in {@link Reservations}, recovery of stuck holds in {@link HoldSweeper}, removal of
- * reservation records past their retention in {@link ReservationJanitor}. Products read by id are cached in the
- * process ({@link CachedDocuments}); each change is announced on {@value #CHANGES_SUBJECT}.
+ * The product service, as its host runs it ({@link ServiceHost}). Routes are in {@link ProductRoutes}, NATS endpoints
+ * in {@link ProductEndpoints}, the reservation protocol in {@link Reservations}, recovery of stuck holds in
+ * {@link HoldSweeper}, removal of reservation records past their retention in {@link ReservationJanitor}. Products
+ * read by id are cached in the process ({@link CachedDocuments}); each change is announced on
+ * {@value #CHANGES_SUBJECT}.
  */
-public class ProductVerticle extends VerticleBase {
+public class ProductVerticle extends ServiceHost {
 
   public static final String NAME = "product-service";
   public static final String VERSION = "1.0.0";
@@ -39,16 +34,8 @@ public class ProductVerticle extends VerticleBase {
 
   private final NatsBridge nats;
   private final String mongoUri;
-  private final ServiceSettings settings;
   private final CacheSettings cacheSettings;
   private final UnaryOperator<ChangePublisher> publishing;
-  private CachedDocuments cache;
-  private MongoClient mongo;
-  private NatsMicroService micro;
-  private HttpService http;
-  private HoldSweeper sweeper;
-  private ReservationJanitor janitor;
-  private StockLedger stock;
 
   public ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings) {
     this(nats, mongoUri, settings, CacheSettings.DEFAULTS);
@@ -61,63 +48,36 @@ public class ProductVerticle extends VerticleBase {
   /** {@code publishing} wraps the change-notice publisher (tests suppress or watch notices with it). */
   ProductVerticle(NatsBridge nats, String mongoUri, ServiceSettings settings, CacheSettings cacheSettings,
                   UnaryOperator<ChangePublisher> publishing) {
+    super(new ServiceIdentity(NAME, VERSION, API, "Products: batch lookup, stock reservation"), settings);
     this.nats = nats;
     this.mongoUri = mongoUri;
-    this.settings = settings;
     this.cacheSettings = cacheSettings;
     this.publishing = publishing;
   }
 
   @Override
-  public Future<?> start() {
-    LogFields.tagService(context, NAME);
-    cache = CachedDocuments.open(nats, context, "products", CHANGES_SUBJECT, cacheSettings, publishing);
-    mongo = MongoStores.sharedClient(vertx, mongoUri, NAME);
+  protected void declare(ServiceDeclaration service) {
+    MongoClient mongo = service.closing(MongoStores.sharedClient(vertx, mongoUri, NAME),
+        client -> MongoStores.close(vertx, client));
+    CachedDocuments cache = service.closing(
+        CachedDocuments.open(nats, context, "products", CHANGES_SUBJECT, cacheSettings, publishing),
+        CachedDocuments::close);
     ProductStore products = new ProductStore(mongo, cache);
     ReservationRecords records = new ReservationRecords(mongo);
-    stock = new StockLedger(vertx, mongo, cache);
+    StockLedger stock = new StockLedger(vertx, mongo, cache);
     Reservations reservations = new Reservations(records, stock);
-    sweeper = new HoldSweeper(vertx, mongo, records, stock);
-    janitor = new ReservationJanitor(vertx, mongo);
-    ApiRouter router = ApiRouter.create(vertx);
-    new ProductRoutes(products).mount(router);
-    HealthRoutes.mount(router, List.of(MongoStores.healthCheck(mongo), nats.healthCheck()));
-    Metrics.mount(router);
-    OpenApiRoutes.mount(router, API);
-    return NatsMicroService.start(nats, context, NAME, VERSION, "Products: batch lookup, stock reservation",
-            new ProductEndpoints(products, reservations).endpoints())
-        .compose(started -> {
-          micro = started;
-          return HttpService.start(vertx, settings, NAME, API, router.build());
-        })
-        .onSuccess(started -> {
-          http = started;
-          sweeper.start();
-          janitor.start();
-        })
-        // Vert.x does not call stop() after a failed start: undo what did start (the NATS endpoints would keep
-        // answering for a verticle that is not deployed).
-        .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
-  }
-
-  @Override
-  public Future<?> stop() {
-    Future<Void> httpStopped = http == null ? Future.succeededFuture() : http.stop();
-    return httpStopped
-        .eventually(() -> micro == null ? Future.succeededFuture() : micro.stop())
-        .eventually(() -> sweeper == null ? Future.succeededFuture()
-            : Future.join(sweeper.stop(), janitor.stop(), stock.flushSettled()))
-        .eventually(() -> cache == null ? Future.succeededFuture() : cache.close())
-        .eventually(() -> mongo == null ? Future.succeededFuture() : MongoStores.close(vertx, mongo));
-  }
-
-  /** The port actually bound (useful when the settings asked for 0). */
-  public int httpPort() {
-    return http.port();
+    HoldSweeper sweeper = new HoldSweeper(vertx, mongo, records, stock);
+    ReservationJanitor janitor = new ReservationJanitor(vertx, mongo);
+    service.routes(new ProductRoutes(products)::mount)
+        .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())
+        .endpoints(NatsMicroService.endpoints(nats, new ProductEndpoints(products, reservations).endpoints()))
+        .runOnceServing(sweeper::start, sweeper::stop)
+        .runOnceServing(janitor::start, janitor::stop)
+        .finishing(stock::flushSettled);
   }
 
   /** The id of this instance in the NATS Services API ({@code $SRV.INFO}, {@code $SRV.STATS}). */
   public String natsServiceId() {
-    return micro.id();
+    return endpointsId();
   }
 }

@@ -1,7 +1,6 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.http.JsonFields;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -23,14 +22,6 @@ record ReservationRequest(String orderId, List<Item> items) {
   private static final Set<String> ITEM_FIELDS = Set.of("productId", "quantity");
 
   record Item(String productId, long quantity) {
-
-    JsonObject toJson() {
-      return new JsonObject().put("productId", productId).put("quantity", quantity);
-    }
-
-    static Item fromJson(JsonObject json) {
-      return new Item(json.getString("productId"), json.getLong("quantity"));
-    }
   }
 
   static ReservationRequest fromJson(JsonObject body) {
@@ -59,11 +50,5 @@ record ReservationRequest(String orderId, List<Item> items) {
   /** The order id of {@code products.reserve} and {@code products.release}: a non-blank string of 1..100 chars. */
   static String orderId(JsonFields fields) {
     return fields.name("orderId", 100, true);
-  }
-
-  JsonArray itemsJson() {
-    JsonArray array = new JsonArray();
-    items.forEach(item -> array.add(item.toJson()));
-    return array;
   }
 }

@@ -2,18 +2,22 @@ package com.reactiveshop.testing;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Waiting in a test: on a Vert.x {@link Future} from the test thread, and for a condition that becomes true later.
- * Both block the calling thread, so neither may run on an event loop.
+ * Waiting in a test: on a Vert.x {@link Future} from the test thread, and for a condition that becomes true later
+ * (polled with Awaitility, on the calling thread). Both block the calling thread, so neither may run on an event
+ * loop.
  */
 public final class Await {
 
@@ -21,7 +25,7 @@ public final class Await {
   public static final Duration AWAIT_LIMIT = Duration.ofSeconds(60);
   /** How long {@link #eventually(BooleanSupplier)} polls when no bound is given. */
   public static final Duration EVENTUALLY_LIMIT = Duration.ofSeconds(20);
-  private static final long POLL_MILLIS = 100;
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
   private Await() {
   }
@@ -69,18 +73,17 @@ public final class Await {
    * returns the last value seen either way, for the caller to assert on.
    */
   public static <T> T eventually(Duration within, Supplier<T> look, Predicate<? super T> done) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      T seen = look.get();
-      if (done.test(seen) || System.nanoTime() > deadline) {
-        return seen;
-      }
-      try {
-        Thread.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return seen;
-      }
+    AtomicReference<T> seen = new AtomicReference<>();
+    try {
+      Awaitility.await().atMost(within).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(POLL_INTERVAL)
+          .until(() -> {
+            T now = look.get();
+            seen.set(now);
+            return done.test(now);
+          });
+    } catch (ConditionTimeoutException e) {
+      // Not an error here: the caller asserts on the last value seen, which says what was wrong.
     }
+    return seen.get();
   }
 }

@@ -72,11 +72,6 @@ public final class GroupCommit<T, R> {
     return context == null ? Promise.promise() : context.promise();
   }
 
-  /** True when nothing waits and nothing is in flight. */
-  public boolean idle() {
-    return !flushing && waiting.isEmpty();
-  }
-
   private void flushNext() {
     if (waiting.isEmpty()) {
       flushing = false;

@@ -26,10 +26,6 @@ public final class EndpointRecord {
     return discovery.publish(record).map(published -> new EndpointRecord(discovery, published));
   }
 
-  public Record record() {
-    return record;
-  }
-
   public Future<Void> unpublish() {
     return discovery.unpublish(record.getRegistration());
   }

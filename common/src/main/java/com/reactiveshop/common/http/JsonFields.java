@@ -24,8 +24,6 @@ public final class JsonFields {
   private static final Pattern EMAIL = Pattern.compile(
       "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
           + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private static final int MAX_DETAILS = 50;
 
@@ -105,10 +103,6 @@ public final class JsonFields {
   public String objectId(String field) {
     String id = matching(field, ObjectIds.PATTERN, "must be a 24-character hexadecimal id");
     return id == null ? null : id.toLowerCase(Locale.ROOT);
-  }
-
-  public String uuid(String field) {
-    return matching(field, UUID, "must be a UUID");
   }
 
   private String matching(String field, Pattern pattern, String message) {
@@ -226,10 +220,6 @@ public final class JsonFields {
 
   public void error(String field, String message) {
     errors.add(new FieldError(prefix + field, message));
-  }
-
-  public boolean valid() {
-    return errors.isEmpty();
   }
 
   /** Throws one {@code validation_failed} error listing every problem found so far. */

@@ -7,8 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.ParsedHeaderValue;
+import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
 

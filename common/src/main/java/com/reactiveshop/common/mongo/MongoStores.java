@@ -1,5 +1,6 @@
 package com.reactiveshop.common.mongo;
 
+import com.mongodb.MongoException;
 import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.http.Page;
 import io.vertx.core.Future;
@@ -56,7 +57,7 @@ public final class MongoStores {
   /** True when a write failed on a unique index. */
   public static boolean isDuplicateKey(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof com.mongodb.MongoException mongo && mongo.getCode() == 11000) {
+      if (t instanceof MongoException mongo && mongo.getCode() == 11000) {
         return true;
       }
       if (String.valueOf(t.getMessage()).contains("E11000")) {

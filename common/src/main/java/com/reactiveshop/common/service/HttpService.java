@@ -12,7 +12,6 @@ import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.servicediscovery.ServiceDiscovery;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpService {
 
-  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** How long a stopping HTTP server lets requests in flight finish (the gateway's too). */
+  public static final long SHUTDOWN_GRACE_MS = 10_000;
   private static final String RUNNING = "reactiveshop.http-services";
 
   private final Vertx vertx;
@@ -52,14 +52,8 @@ public final class HttpService {
 
   public static Future<HttpService> start(Vertx vertx, ServiceSettings settings, String name, String api,
                                           Router router) {
-    HttpServerOptions options = new HttpServerOptions()
-        .setPort(settings.httpPort())
-        .setHost("0.0.0.0")
-        .setTcpNoDelay(true)
-        .setCompressionSupported(false)
-        .setIdleTimeout(120)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
+    return vertx.createHttpServer(serverOptions("0.0.0.0", settings.httpPort()))
+        .requestHandler(router).invalidRequestHandler(InvalidRequests::answer)
         .listen().compose(server -> {
       ServiceDiscovery discovery = Discovery.create(vertx, settings.discoveryBackend());
       return EndpointRecord.publish(discovery, name, settings.advertisedHost(), server.actualPort(), api)
@@ -75,12 +69,22 @@ public final class HttpService {
     });
   }
 
-  public int port() {
-    return server.actualPort();
+  /**
+   * The options of every HTTP server here, the gateway's too: no Nagle delay on small JSON answers, no compression
+   * (the answers are small and the CPU is better spent serving), idle connections closed after two minutes.
+   */
+  public static HttpServerOptions serverOptions(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
   }
 
-  public EndpointRecord record() {
-    return record;
+  public int port() {
+    return server.actualPort();
   }
 
   /**
@@ -94,7 +98,7 @@ public final class HttpService {
         .eventually(() -> unpublishGraceMs > 0 ? vertx.timer(unpublishGraceMs).mapEmpty() : Future.succeededFuture());
     return withdrawal.eventually(() -> {
       discovery.close();
-      return server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
     });
   }
 

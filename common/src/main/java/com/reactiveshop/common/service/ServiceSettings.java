@@ -11,8 +11,13 @@ import io.vertx.core.json.JsonObject;
 public record ServiceSettings(int httpPort, String advertisedHost, JsonObject discoveryBackend,
                              long unpublishGraceMs) {
 
-  /** How long the gateway may keep routing to a record after it is removed: its refresh interval, and a margin. */
-  public static final long GATEWAY_GRACE_MS = 1_500;
+  /** How often the gateway re-reads discovery (it also does after a failed forward). */
+  public static final long GATEWAY_REFRESH_INTERVAL_MS = 1_000;
+  /**
+   * How long the gateway may keep routing to a record after it is removed: one refresh interval, and half of one for
+   * a read that started just before the removal.
+   */
+  public static final long GATEWAY_GRACE_MS = GATEWAY_REFRESH_INTERVAL_MS * 3 / 2;
 
   public ServiceSettings(int httpPort, String advertisedHost, JsonObject discoveryBackend) {
     this(httpPort, advertisedHost, discoveryBackend, GATEWAY_GRACE_MS);
