@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -109,6 +110,12 @@ public record LaunchOptions(Set<String> services, Map<String, Integer> instances
   public String env(String name) {
     String value = env.get(name);
     return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  /** {@code ACCESS_LOG}: true, 1, yes or on switch a log line per request on. */
+  public boolean accessLog() {
+    String value = env("ACCESS_LOG");
+    return value != null && List.of("true", "1", "yes", "on").contains(value.toLowerCase(Locale.ROOT));
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.reactiveshop.launcher;
 
+import com.reactiveshop.common.logging.AccessLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class Main {
       System.exit(e.getMessage() == null ? 0 : 2);
       return;
     }
+    AccessLog.enable(options.accessLog());
     Lifecycle life = new Lifecycle();
     life.install();
     try {

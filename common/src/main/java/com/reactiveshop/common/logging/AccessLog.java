@@ -5,15 +5,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
-import java.util.Locale;
-
 /**
  * One line per HTTP request and per NATS request a service handled, on the loggers {@code access.http} and
  * {@code access.nats} at INFO: method (or subject), route, status, duration and the request's trace and span ids, as
  * key-value pairs (fields of their own in JSON logs).
  * <p>
- * Off unless {@code ACCESS_LOG=true} (environment or system property): at benchmark rates a line per request is a
- * measurable share of the work, and most local runs do not want it. Routers and micro services read
+ * Off unless switched on ({@link #enable}: the launcher does for {@code ACCESS_LOG=true}): at benchmark rates a line per
+ * request is a measurable share of the work, and most local runs do not want it. Routers and micro services read
  * {@link #enabled()} once when they are built, so while it is off a request pays nothing for it.
  */
 public final class AccessLog {
@@ -21,16 +19,9 @@ public final class AccessLog {
   public static final Logger HTTP = LoggerFactory.getLogger("access.http");
   public static final Logger NATS = LoggerFactory.getLogger("access.nats");
 
-  private static volatile boolean switchedOn = isTrue(System.getProperty("ACCESS_LOG", System.getenv("ACCESS_LOG")));
+  private static volatile boolean switchedOn;
 
   private AccessLog() {
-  }
-
-  private static boolean isTrue(String value) {
-    return value != null && switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes", "on" -> true;
-      default -> false;
-    };
   }
 
   /** Whether access lines are written (for routers and micro services built from now on). */
