@@ -30,14 +30,6 @@ public record Reply(int status, JsonObject body, Map<String, String> headers, Bu
     return new Reply(200, body, Map.of());
   }
 
-  /**
-   * 201 with {@code body}, encoded once here: whoever also stores the answer (the order's outbox event and
-   * Idempotency-Key record) uses {@link #encoded()} rather than encoding the same body again.
-   */
-  public static Reply created(JsonObject body, String location) {
-    return new Reply(201, body, Map.of("Location", location), body.toBuffer());
-  }
-
   public static Reply noContent() {
     return new Reply(204, null, Map.of());
   }

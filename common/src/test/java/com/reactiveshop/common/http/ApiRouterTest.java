@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +39,8 @@ class ApiRouterTest {
       String name = fields.name("name", 10, true);
       Long count = fields.integer("count", 0, Integer.MAX_VALUE, false);
       fields.validate();
-      return Future.succeededFuture(Reply.created(new JsonObject().put("name", name).put("count", count), "/x"));
+      return Future.succeededFuture(new Reply(201, new JsonObject().put("name", name).put("count", count),
+          Map.of("Location", "/x")));
     });
     router.get("/things/:id", ctx -> Future.failedFuture(ApiError.notFound("thing_not_found", "No thing.")));
     server = await(vertx.createHttpServer().requestHandler(router.build())
