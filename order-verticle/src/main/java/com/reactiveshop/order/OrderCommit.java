@@ -1,8 +1,8 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;

@@ -1,8 +1,8 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.async.DrainLoop;
+import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.nats.NatsTracing;
 import io.nats.client.JetStream;

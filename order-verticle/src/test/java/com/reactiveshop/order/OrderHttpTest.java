@@ -1,31 +1,30 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.service.ServiceSettings;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import com.reactiveshop.common.service.ServiceSettings;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.Pool;
-
 import java.util.Map;
 import java.util.UUID;
 
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
 import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
 import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static com.reactiveshop.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The order service's HTTP contract against the real user and product services. */

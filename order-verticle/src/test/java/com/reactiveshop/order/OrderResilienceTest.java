@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import io.nats.client.Dispatcher;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,8 +8,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.nats.client.Dispatcher;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

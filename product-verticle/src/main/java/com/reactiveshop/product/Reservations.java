@@ -1,7 +1,7 @@
 package com.reactiveshop.product;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.http.ApiError;
+import com.reactiveshop.common.ids.RandomUuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

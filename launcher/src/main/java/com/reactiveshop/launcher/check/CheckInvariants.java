@@ -1,7 +1,6 @@
 package com.reactiveshop.launcher.check;
 
 import com.reactiveshop.launcher.Redactions;
-
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;

@@ -1,7 +1,6 @@
 package com.reactiveshop.launcher.check;
 
 import com.reactiveshop.launcher.Redactions;
-
 import com.reactiveshop.launcher.check.Snapshot.Event;
 import com.reactiveshop.launcher.check.Snapshot.Hold;
 import com.reactiveshop.launcher.check.Snapshot.IdempotencyKey;
