@@ -2,8 +2,10 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +18,9 @@ import java.util.UUID;
  * between, or the commit's outcome stays unknown, {@link ReleaseRetries} finds the row due, looks for the order and
  * releases only if it is not there. Writes are group-committed: one statement for every order id that arrived while
  * the previous one was in flight.
+ *
+ * <p>All SQL on {@code pending_releases} lives here, also the retrier's ({@link #leaseDue}, {@link #noteFailure}) and
+ * a cancel's row ({@link #recordRelease}).
  */
 final class OrderIntents {
 
@@ -23,6 +28,20 @@ final class OrderIntents {
   private static final int MAX_BATCH = 1_000;
   private static final String RECORD = insertFrom("unnest($1::uuid[]) AS i(order_id)", 2, 3);
   private static final String FORGET = removeFor("SELECT unnest($1::uuid[])");
+  /** $1 the lease (ms), $2 the batch: the due rows, each with the status of its order if it was stored. */
+  private static final String LEASE_DUE = "UPDATE pending_releases p SET attempts = p.attempts + 1,"
+      + " next_attempt_at = now() + $1 * interval '1 millisecond'"
+      + " WHERE p.order_id IN (SELECT order_id FROM pending_releases WHERE next_attempt_at <= now()"
+      + " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+      + " RETURNING p.order_id, (SELECT o.status FROM orders o WHERE o.id = p.order_id) AS order_status";
+  private static final String RECORD_RELEASE = "INSERT INTO pending_releases"
+      + " (order_id, reason, last_error, next_attempt_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')"
+      + " ON CONFLICT (order_id) DO UPDATE SET last_error = EXCLUDED.last_error";
+  private static final String NOTE_FAILURE = "UPDATE pending_releases SET last_error = $2 WHERE order_id = $1";
+
+  /** A release that is due: its order id, and its order's status if the order was stored (else null). */
+  record Due(UUID orderId, String orderStatus) {
+  }
 
   private final OrderDatabase database;
   private final long graceMs;
@@ -83,6 +102,29 @@ final class OrderIntents {
    */
   static String removeFor(String orderIds) {
     return "DELETE FROM pending_releases WHERE order_id IN (" + orderIds + ")";
+  }
+
+  /** A release to make (a cancel's), inside the caller's transaction {@code client}: due after {@code delayMs}. */
+  static Future<Void> recordRelease(SqlClient client, UUID orderId, String reason, String error, long delayMs) {
+    return client.preparedQuery(RECORD_RELEASE).execute(Tuple.of(orderId, reason, error, (double) delayMs))
+        .mapEmpty();
+  }
+
+  /**
+   * Up to {@code batch} due rows, each leased for {@code leaseMs} (its next attempt moved on, its attempts counted), so
+   * other instances skip them meanwhile.
+   */
+  Future<List<Due>> leaseDue(long leaseMs, int batch) {
+    return database.execute(LEASE_DUE, Tuple.of((double) leaseMs, (long) batch)).map(rows -> {
+      List<Due> due = new ArrayList<>();
+      rows.forEach(row -> due.add(new Due(row.getUUID("order_id"), row.getString("order_status"))));
+      return due;
+    });
+  }
+
+  /** Why the last attempt at this release failed (for operators; the row stays due). */
+  Future<Void> noteFailure(UUID orderId, String error) {
+    return database.execute(NOTE_FAILURE, Tuple.of(orderId, error)).mapEmpty();
   }
 
   private Future<List<Void>> forgetBatch(List<UUID> orderIds) {

@@ -48,8 +48,7 @@ public class OrderVerticle extends ServiceHost {
     OutboxRelay relay = new OutboxRelay(vertx, context, database, nats, orderSettings.outboxIntervalMs());
     OrderJanitor janitor = new OrderJanitor(vertx, database, orderSettings.idempotencyLeaseMs());
     OrderIntents intents = new OrderIntents(database, orderSettings.intentGraceMs());
-    ReleaseRetries releases = new ReleaseRetries(vertx, database, dependencies, intents,
-        orderSettings.releaseRetryIntervalMs());
+    ReleaseRetries releases = new ReleaseRetries(vertx, dependencies, intents, orderSettings.releaseRetryIntervalMs());
     IdempotencyStore idempotency = new IdempotencyStore(database, orderSettings.idempotencyLeaseMs(), intents);
     OrderCommit commit = new OrderCommit(database);
     OrderPlacement placement = new OrderPlacement(commit, store, dependencies, intents, releases, relay, metrics);

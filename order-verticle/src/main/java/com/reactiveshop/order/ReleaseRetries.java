@@ -3,9 +3,7 @@ package com.reactiveshop.order;
 import com.reactiveshop.common.async.DrainLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,25 +23,15 @@ final class ReleaseRetries {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReleaseRetries.class);
   private static final int BATCH = 50;
-  /** $1 the lease (ms), $2 the batch: the due rows, each with the status of its order if it was stored. */
-  private static final String LEASE_DUE = "UPDATE pending_releases p SET attempts = p.attempts + 1,"
-      + " next_attempt_at = now() + $1 * interval '1 millisecond'"
-      + " WHERE p.order_id IN (SELECT order_id FROM pending_releases WHERE next_attempt_at <= now()"
-      + " ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
-      + " RETURNING p.order_id, (SELECT o.status FROM orders o WHERE o.id = p.order_id) AS order_status";
-
   private final Vertx vertx;
-  private final OrderDatabase database;
   private final Dependencies dependencies;
-  /** A delivered release's row goes through it, batched with the other removals. */
+  /** The rows of {@code pending_releases}: leased when due, removed (batched) once delivered. */
   private final OrderIntents intents;
   private final long intervalMs;
   private DrainLoop loop;
 
-  ReleaseRetries(Vertx vertx, OrderDatabase database, Dependencies dependencies, OrderIntents intents,
-                 long intervalMs) {
+  ReleaseRetries(Vertx vertx, Dependencies dependencies, OrderIntents intents, long intervalMs) {
     this.vertx = vertx;
-    this.database = database;
     this.dependencies = dependencies;
     this.intents = intents;
     this.intervalMs = intervalMs;
@@ -66,11 +54,7 @@ final class ReleaseRetries {
 
   /** Records a release to make, inside the caller's transaction (a cancel): due after one interval. */
   Future<Void> record(SqlClient client, UUID orderId, String reason, String error) {
-    return client.preparedQuery("INSERT INTO pending_releases (order_id, reason, last_error, next_attempt_at)"
-            + " VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')"
-            + " ON CONFLICT (order_id) DO UPDATE SET last_error = EXCLUDED.last_error")
-        .execute(Tuple.of(orderId, reason, error, (double) intervalMs))
-        .mapEmpty();
+    return OrderIntents.recordRelease(client, orderId, reason, error, intervalMs);
   }
 
   /**
@@ -91,11 +75,11 @@ final class ReleaseRetries {
    * how many were delivered or dropped.
    */
   Future<Integer> retryDue() {
-    return database.execute(LEASE_DUE, Tuple.of((double) intervalMs, (long) BATCH))
-        .compose(rows -> {
+    return intents.leaseDue(intervalMs, BATCH)
+        .compose(due -> {
           List<Future<Boolean>> attempts = new ArrayList<>();
-          for (Row row : rows) {
-            attempts.add(retry(row.getUUID("order_id"), row.getString("order_status")));
+          for (OrderIntents.Due release : due) {
+            attempts.add(retry(release.orderId(), release.orderStatus()));
           }
           return Future.join(attempts).transform(done ->
               Future.succeededFuture((int) attempts.stream().filter(a -> a.succeeded() && a.result()).count()));
@@ -109,8 +93,7 @@ final class ReleaseRetries {
     return done
         .compose(v -> intents.forget(orderId))
         .map(true)
-        .recover(failure -> database.execute("UPDATE pending_releases SET last_error = $2 WHERE order_id = $1",
-            Tuple.of(orderId, failure.toString()))
+        .recover(failure -> intents.noteFailure(orderId, failure.toString())
             .map(false)
             .otherwise(false));
   }
