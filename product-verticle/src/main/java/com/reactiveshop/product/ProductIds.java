@@ -18,10 +18,6 @@ final class ProductIds {
     return ObjectIds.canonical(id);
   }
 
-  static String require(String id) {
-    return ObjectIds.require(id, ProductIds::notFound);
-  }
-
   static ApiError notFound() {
     return ApiError.notFound("product_not_found", "No product has this id.");
   }

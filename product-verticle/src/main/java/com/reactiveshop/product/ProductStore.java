@@ -1,6 +1,7 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.http.DocumentRoutes;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Timestamps;
 import com.reactiveshop.nats.cache.CachedCollection;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * string; reads and writes by id go through the cache ({@link CachedCollection}). Stock movements made by
  * reservations are in {@link StockLedger}; this class edits the catalog.
  */
-final class ProductStore {
+final class ProductStore implements DocumentRoutes.Store<Product> {
 
   static final String COLLECTION = "products";
 
@@ -27,22 +28,26 @@ final class ProductStore {
     this.products = new CachedCollection(mongo, COLLECTION, cache, Product::toApi);
   }
 
-  Future<CachedDocument> create(Product product) {
+  @Override
+  public Future<CachedDocument> create(Product product) {
     String now = Timestamps.now();
     return products.insert(new JsonObject().put("_id", new ObjectId().toHexString()).put("createdAt", now)
         .mergeIn(fields(product, now)));
   }
 
   /** The cached product, or null (then ask {@link #find}). */
-  CachedDocument cached(String id) {
+  @Override
+  public CachedDocument cached(String id) {
     return products.cached(id);
   }
 
-  Future<Optional<CachedDocument>> find(String id) {
+  @Override
+  public Future<Optional<CachedDocument>> find(String id) {
     return products.find(id);
   }
 
-  Future<JsonObject> list(Page page) {
+  @Override
+  public Future<JsonObject> list(Page page) {
     return products.list(page);
   }
 
@@ -51,11 +56,13 @@ final class ProductStore {
    * reservation holds ({@code holds}, {@code freed}) are left alone, so reservations in flight still complete or
    * give back exactly.
    */
-  Future<Optional<CachedDocument>> update(String id, Product product) {
+  @Override
+  public Future<Optional<CachedDocument>> update(String id, Product product) {
     return products.update(id, fields(product, Timestamps.now()));
   }
 
-  Future<Boolean> delete(String id) {
+  @Override
+  public Future<Boolean> delete(String id) {
     return products.delete(id);
   }
 

@@ -2,6 +2,7 @@ package com.reactiveshop.product;
 
 import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.ChangePublisher;
+import com.reactiveshop.common.http.DocumentRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.ServiceDeclaration;
 import com.reactiveshop.common.service.ServiceHost;
@@ -15,11 +16,11 @@ import io.vertx.ext.mongo.MongoClient;
 import java.util.function.UnaryOperator;
 
 /**
- * The product service, as its host runs it ({@link ServiceHost}). Routes are in {@link ProductRoutes}, NATS endpoints
- * in {@link ProductEndpoints}, the reservation protocol in {@link Reservations}, recovery of stuck holds in
- * {@link HoldSweeper}, removal of reservation records past their retention in {@link ReservationJanitor}. Products
- * read by id are cached in the process ({@link CachedDocuments}); each change is announced on
- * {@value #CHANGES_SUBJECT}.
+ * The product service, as its host runs it ({@link ServiceHost}). Routes are those of every collection of documents by
+ * id ({@link DocumentRoutes}), NATS endpoints in {@link ProductEndpoints}, the reservation protocol in
+ * {@link Reservations}, recovery of stuck holds in {@link HoldSweeper}, removal of reservation records past their
+ * retention in {@link ReservationJanitor}. Products read by id are cached in the process ({@link CachedDocuments});
+ * each change is announced on {@value #CHANGES_SUBJECT}.
  */
 public class ProductVerticle extends ServiceHost {
 
@@ -68,7 +69,7 @@ public class ProductVerticle extends ServiceHost {
     Reservations reservations = new Reservations(records, stock);
     HoldSweeper sweeper = new HoldSweeper(vertx, mongo, records, stock);
     ReservationJanitor janitor = new ReservationJanitor(vertx, mongo);
-    service.routes(new ProductRoutes(products)::mount)
+    service.routes(router -> DocumentRoutes.mount(router, API, products, Product::fromRequest, ProductIds::notFound))
         .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())
         .endpoints(NatsMicroService.endpoints(nats, new ProductEndpoints(products, reservations).endpoints()))
         .runOnceServing(sweeper::start, sweeper::stop)

@@ -9,11 +9,6 @@ final class UserIds {
   private UserIds() {
   }
 
-  /** The canonical (lower-case) id, or null when the string cannot be a user id. */
-  static String canonical(String id) {
-    return ObjectIds.canonical(id);
-  }
-
   static String require(String id) {
     return ObjectIds.require(id, UserIds::notFound);
   }

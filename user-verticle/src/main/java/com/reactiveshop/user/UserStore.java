@@ -2,6 +2,7 @@ package com.reactiveshop.user;
 
 import com.reactiveshop.common.cache.CachedDocument;
 import com.reactiveshop.common.http.ApiError;
+import com.reactiveshop.common.http.DocumentRoutes;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Timestamps;
 import com.reactiveshop.common.mongo.MongoStores;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * and writes by id go through the cache ({@link CachedCollection}). Emails are unique through the index on
  * {@code emailKey} (the lower-cased address).
  */
-final class UserStore {
+final class UserStore implements DocumentRoutes.Store<User> {
 
   static final String COLLECTION = "users";
 
@@ -37,7 +38,8 @@ final class UserStore {
         new IndexOptions().unique(true).name("emailKey_unique"));
   }
 
-  Future<CachedDocument> create(User user) {
+  @Override
+  public Future<CachedDocument> create(User user) {
     String now = Timestamps.now();
     JsonObject document = new JsonObject().put("_id", new ObjectId().toHexString()).put("createdAt", now)
         .mergeIn(fields(user, now));
@@ -45,23 +47,28 @@ final class UserStore {
   }
 
   /** The cached user, or null (then ask {@link #find}). */
-  CachedDocument cached(String id) {
+  @Override
+  public CachedDocument cached(String id) {
     return users.cached(id);
   }
 
-  Future<Optional<CachedDocument>> find(String id) {
+  @Override
+  public Future<Optional<CachedDocument>> find(String id) {
     return users.find(id);
   }
 
-  Future<JsonObject> list(Page page) {
+  @Override
+  public Future<JsonObject> list(Page page) {
     return users.list(page);
   }
 
-  Future<Optional<CachedDocument>> update(String id, User user) {
+  @Override
+  public Future<Optional<CachedDocument>> update(String id, User user) {
     return users.update(id, fields(user, Timestamps.now())).recover(UserStore::emailTaken);
   }
 
-  Future<Boolean> delete(String id) {
+  @Override
+  public Future<Boolean> delete(String id) {
     return users.delete(id);
   }
 

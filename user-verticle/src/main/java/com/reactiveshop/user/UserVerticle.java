@@ -2,6 +2,7 @@ package com.reactiveshop.user;
 
 import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.ChangePublisher;
+import com.reactiveshop.common.http.DocumentRoutes;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.common.service.ServiceDeclaration;
 import com.reactiveshop.common.service.ServiceHost;
@@ -15,9 +16,9 @@ import io.vertx.ext.mongo.MongoClient;
 import java.util.function.UnaryOperator;
 
 /**
- * The user service, as its host runs it ({@link ServiceHost}). Routes are in {@link UserRoutes}, NATS endpoints in
- * {@link UserEndpoints}. Users read by id are cached in the process ({@link CachedDocuments}); each change is
- * announced on {@value #CHANGES_SUBJECT}.
+ * The user service, as its host runs it ({@link ServiceHost}). Routes are those of every collection of documents by id
+ * ({@link DocumentRoutes}), NATS endpoints in {@link UserEndpoints}. Users read by id are cached in the process
+ * ({@link CachedDocuments}); each change is announced on {@value #CHANGES_SUBJECT}.
  */
 public class UserVerticle extends ServiceHost {
 
@@ -58,7 +59,7 @@ public class UserVerticle extends ServiceHost {
         CachedDocuments.open(nats, context, "users", CHANGES_SUBJECT, cacheSettings, publishing),
         CachedDocuments::close);
     UserStore store = new UserStore(mongo, cache);
-    service.routes(new UserRoutes(store)::mount)
+    service.routes(router -> DocumentRoutes.mount(router, API, store, User::fromRequest, UserIds::notFound))
         .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())
         .prepare(store::createIndexes)
         .endpoints(NatsMicroService.endpoints(nats, new UserEndpoints(store).endpoints()));
