@@ -96,7 +96,8 @@ final class OrderServiceFixture implements AutoCloseable {
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
     database = new OrderDatabase(db);
-    stubs = realServices ? null : new StubServices(client);
+    // On the order service's own connection, as the real services in this process are: they go and come back with it.
+    stubs = realServices ? null : new StubServices(bridge.connection());
     if (realServices) {
       UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
       await(vertx.deployVerticle(users));
