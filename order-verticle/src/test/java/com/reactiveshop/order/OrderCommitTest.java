@@ -28,7 +28,7 @@ class OrderCommitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    f = new OrderServiceFixture();
+    f = OrderServiceFixture.withStubbedServices(); // nothing here asks the user or product service
   }
 
   @AfterAll

@@ -1,7 +1,9 @@
 package com.reactiveshop.order;
 
 import io.nats.client.Message;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,16 +21,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Created and cancelled events in the JetStream stream ORDERS, through the outbox. */
+/**
+ * Created and cancelled events in the JetStream stream ORDERS, through the outbox; the user and product services are
+ * stubbed ({@link StubServices}).
+ */
 class OrderEventsTest {
 
+  private static final String USER = "aaaaaaaaaaaaaaaaaaaaaaaa";
+  private static final String PEN = "bbbbbbbbbbbbbbbbbbbbbbbb";
+
   static OrderServiceFixture f;
-  static String userId;
 
   @BeforeAll
   static void start() throws Exception {
-    f = new OrderServiceFixture();
-    userId = f.createUser("ada");
+    f = OrderServiceFixture.withStubbedServices();
   }
 
   @AfterAll
@@ -38,10 +44,12 @@ class OrderEventsTest {
 
   @Test
   void createdAndCancelledEventsCarryTheOrderAndAMessageId() throws Exception {
-    String pen = f.createProduct("pen", 150, 10);
-    JsonObject order = f.postOrder(orderBody(userId, pen, 2)).bodyAsJsonObject();
+    HttpResponse<Buffer> placed = f.postOrder(orderBody(USER, PEN, 2));
+    assertEquals(201, placed.statusCode(), placed.bodyAsString());
+    JsonObject order = placed.bodyAsJsonObject();
     String id = order.getString("id");
     JsonObject cancelled = f.cancel(id).bodyAsJsonObject();
+    assertEquals("CANCELLED", cancelled.getString("status"));
     assertEquals(200, f.cancel(id).statusCode());
 
     List<Message> events = f.eventsFor(id, 2);
@@ -84,8 +92,9 @@ class OrderEventsTest {
 
   @Test
   void aRepublishedEventIsDroppedByTheStream() throws Exception {
-    String pen = f.createProduct("pen", 150, 10);
-    String id = f.postOrder(orderBody(userId, pen, 1)).bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> created = f.postOrder(orderBody(USER, PEN, 1));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    String id = created.bodyAsJsonObject().getString("id");
     assertEquals(1, f.eventsFor(id, 1).size());
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0));
     // A relay that lost the ack would send again: JetStream drops the copy by its Nats-Msg-Id.

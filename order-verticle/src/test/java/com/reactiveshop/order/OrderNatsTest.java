@@ -1,7 +1,9 @@
 package com.reactiveshop.order;
 
 import io.nats.client.Message;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,14 +19,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code orders.get} over NATS, and the service's presence in the NATS Services API. */
+/**
+ * {@code orders.get} over NATS, and the service's presence in the NATS Services API; the user and product services are
+ * stubbed ({@link StubServices}).
+ */
 class OrderNatsTest {
+
+  private static final String USER = "aaaaaaaaaaaaaaaaaaaaaaaa";
+  private static final String PEN = "bbbbbbbbbbbbbbbbbbbbbbbb";
 
   static OrderServiceFixture f;
 
   @BeforeAll
   static void start() throws Exception {
-    f = new OrderServiceFixture();
+    f = OrderServiceFixture.withStubbedServices();
   }
 
   @AfterAll
@@ -34,9 +42,9 @@ class OrderNatsTest {
 
   @Test
   void getsAnOrderById() throws Exception {
-    String user = f.createUser("ada");
-    String pen = f.createProduct("pen", 150, 10);
-    JsonObject order = f.postOrder(orderBody(user, pen, 1)).bodyAsJsonObject();
+    HttpResponse<Buffer> created = f.postOrder(orderBody(USER, PEN, 1));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    JsonObject order = created.bodyAsJsonObject();
     Message reply = f.natsRequest("orders.get", new JsonObject().put("id", order.getString("id")).encode());
     assertFalse(reply.hasHeaders() && reply.getHeaders().getFirst("Nats-Service-Error-Code") != null);
     assertEquals(order, json(reply));

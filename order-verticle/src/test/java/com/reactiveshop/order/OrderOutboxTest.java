@@ -36,17 +36,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The outbox relay with several relays on one outbox table: every order's created event is in the stream before its
- * cancelled event, each exactly once; and the stream ORDERS carries its limits.
+ * cancelled event, each exactly once; and the stream ORDERS carries its limits. The user and product services are
+ * stubbed ({@link StubServices}): only the order service's events are looked at.
  */
 class OrderOutboxTest {
 
+  private static final String USER = "aaaaaaaaaaaaaaaaaaaaaaaa";
+  private static final String PEN = "bbbbbbbbbbbbbbbbbbbbbbbb";
+
   static OrderServiceFixture f;
-  static String userId;
 
   @BeforeAll
   static void start() throws Exception {
-    f = new OrderServiceFixture();
-    userId = f.createUser("outbox");
+    f = OrderServiceFixture.withStubbedServices();
   }
 
   @AfterAll
@@ -91,14 +93,13 @@ class OrderOutboxTest {
   void ordersCreatedAndCancelledAcrossTwoInstancesHaveTheirEventsInOrder() throws Exception {
     OrderServiceFixture.OrderInstance second = f.deployAnotherOrderInstance();
     try {
-      String pen = f.createProduct("pen", 100, 10_000);
       int[] ports = {f.orderPort, second.port()};
       List<Future<String>> orders = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
         int createOn = ports[i % 2];
         int cancelOn = ports[(i + 1) % 2];
         // Created on one instance, cancelled at once on the other: each kicks its own relay.
-        orders.add(f.postOrderAsync(createOn, orderBody(userId, pen, 1), "order-" + UUID.randomUUID())
+        orders.add(f.postOrderAsync(createOn, orderBody(USER, PEN, 1), "order-" + UUID.randomUUID())
             .compose(created -> {
               assertEquals(201, created.statusCode(), created.bodyAsString());
               String id = created.bodyAsJsonObject().getString("id");
@@ -231,8 +232,7 @@ class OrderOutboxTest {
 
   @Test
   void aStreamWithOtherLimitsIsUpdatedAndKeepsItsEvents() throws Exception {
-    String pen = f.createProduct("pen", 100, 10);
-    HttpResponse<Buffer> created = f.postOrder(orderBody(userId, pen, 1));
+    HttpResponse<Buffer> created = f.postOrder(orderBody(USER, PEN, 1));
     assertEquals(201, created.statusCode(), created.bodyAsString());
     String id = created.bodyAsJsonObject().getString("id");
     assertEquals(1, f.eventsFor(id, 1).size());

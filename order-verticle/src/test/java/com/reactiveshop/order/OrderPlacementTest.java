@@ -41,7 +41,7 @@ class OrderPlacementTest {
   static void start() throws Exception {
     // A short timeout for silent stubs; a breaker that does not open within this suite.
     f = OrderServiceFixture.withStubbedServices(new BreakerSettings(500, 1_000, 1_000));
-    stubs = new StubServices(f.client);
+    stubs = f.stubs;
   }
 
   @AfterEach
@@ -51,7 +51,6 @@ class OrderPlacementTest {
 
   @AfterAll
   static void stop() throws Exception {
-    stubs.close();
     f.close();
   }
 

@@ -1,37 +1,52 @@
 package com.reactiveshop.order;
 
-import io.nats.client.Dispatcher;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import static com.reactiveshop.order.OrderServiceFixture.orderBody;
+import static com.reactiveshop.order.StubServices.Answer;
+import static com.reactiveshop.order.StubServices.RELEASE;
+import static com.reactiveshop.order.StubServices.RESERVE;
 import static com.reactiveshop.testing.Await.eventually;
 import static com.reactiveshop.testing.ContractAssertions.assertError;
-import static com.reactiveshop.testing.ContractAssertions.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The product service goes away and comes back: 503s, the breaker opening and closing, releases retried. */
+/**
+ * The product service goes away and comes back: 503s, the breaker opening and closing, releases retried. The user and
+ * product services are stubbed ({@link StubServices}); "down" is nobody serving {@code products.*}, and the stock an
+ * order holds is what was reserved for it and not released.
+ */
 class OrderResilienceTest {
 
+  private static final String USER = "aaaaaaaaaaaaaaaaaaaaaaaa";
+  private static final String PEN = "bbbbbbbbbbbbbbbbbbbbbbbb";
+
   static OrderServiceFixture f;
-  static String userId;
+  static StubServices stubs;
 
   @BeforeAll
   static void start() throws Exception {
     // Opens after 2 failures; stays open 3 s, long enough to see it fail fast, short enough to wait for.
-    f = new OrderServiceFixture(new BreakerSettings(1_000, 2, 3_000));
-    userId = f.createUser("ada");
+    f = OrderServiceFixture.withStubbedServices(new BreakerSettings(1_000, 2, 3_000));
+    stubs = f.stubs;
+  }
+
+  @BeforeEach
+  void reset() {
+    stubs.reset();
   }
 
   @AfterAll
@@ -55,11 +70,25 @@ class OrderResilienceTest {
     throw new AssertionError("no breaker " + name + " in " + checks.encode());
   }
 
+  private static Set<String> orderIds(String subject) {
+    return stubs.requests(subject).stream().map(r -> r.getString("orderId")).collect(Collectors.toSet());
+  }
+
+  /** The order ids that still hold stock: reserved and not released. */
+  private static Set<String> holdingStock() {
+    Set<String> holding = new HashSet<>(orderIds(RESERVE));
+    holding.removeAll(orderIds(RELEASE));
+    return holding;
+  }
+
+  private static boolean stored(String orderId) {
+    return f.count("SELECT count(*) FROM orders WHERE id::text = $1", orderId) == 1;
+  }
+
   @Test
-  void productServiceDownGives503ThenFailsFastThenRecovers() {
-    String pen = f.createProduct("pen", 150, 10);
-    String body = orderBody(userId, pen, 1);
-    f.undeployProducts();
+  void productServiceDownGives503ThenFailsFastThenRecovers() throws Exception {
+    String body = orderBody(USER, PEN, 1);
+    stubs.down(RESERVE, RELEASE);
     try {
       long orders = f.count("SELECT count(*) FROM orders");
       // Nobody serves products.reserve: 503 at once, and each counts as a breaker failure.
@@ -79,88 +108,72 @@ class OrderResilienceTest {
       // Readiness is about this service's own store and NATS: still UP, the breaker shows in the details.
       assertEquals(200, f.getOrders("/health/ready").statusCode());
     } finally {
-      f.deployProducts();
+      stubs.up(RESERVE, RELEASE);
     }
-    assertEquals(10, f.stock(pen));
+    assertTrue(stubs.requests(RESERVE).isEmpty(), "nothing was reserved while the service was down");
     assertTrue(eventually(() -> f.postOrder(body).statusCode() == 201), "orders succeed again");
     assertEquals("CLOSED", breakerState("product-service"));
-    // Exactly one order holds stock: a trial that timed out while the service warmed up is released (at once, or
+    // Exactly one order holds stock: a trial that timed out while the service came back is released (at once, or
     // by the retry loop once the breaker lets calls through).
-    assertTrue(eventually(() -> f.stock(pen) == 9), "only the created order holds stock");
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
-    assertEquals(9, f.stock(pen));
+    Set<String> holding = holdingStock();
+    assertEquals(1, holding.size(), "only the created order holds stock: " + holding);
+    assertTrue(stored(holding.iterator().next()));
   }
 
   @Test
-  void a503KeyedRequestIsNotRememberedSoARetryWorks() {
-    String pen = f.createProduct("pen", 150, 10);
-    String body = orderBody(userId, pen, 1);
+  void a503KeyedRequestIsNotRememberedSoARetryWorks() throws Exception {
+    String body = orderBody(USER, PEN, 1);
     String key = "key-" + UUID.randomUUID();
-    f.undeployProducts();
+    stubs.down(RESERVE, RELEASE);
     try {
       assertError(f.postOrder(body, key), 503, "dependency_unavailable");
     } finally {
-      f.deployProducts();
+      stubs.up(RESERVE, RELEASE);
     }
     assertTrue(eventually(() -> f.postOrder(body, key).statusCode() == 201), "the retry with the key is served");
-    assertTrue(eventually(() -> f.stock(pen) == 9), "only the created order holds stock");
-    assertEquals(201, f.postOrder(body, key).statusCode());
+    HttpResponse<Buffer> replay = f.postOrder(body, key);
+    assertEquals(201, replay.statusCode());
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
-    assertEquals(9, f.stock(pen));
+    Set<String> holding = holdingStock();
+    assertEquals(Set.of(replay.bodyAsJsonObject().getString("id")), holding, "only the created order holds stock");
   }
 
   @Test
-  void cancelWhileProductServiceIsDownStillCancelsAndReleasesLater() {
-    String pen = f.createProduct("pen", 150, 10);
-    HttpResponse<Buffer> created = f.postOrder(orderBody(userId, pen, 4));
+  void cancelWhileProductServiceIsDownStillCancelsAndReleasesLater() throws Exception {
+    HttpResponse<Buffer> created = f.postOrder(orderBody(USER, PEN, 4));
     assertEquals(201, created.statusCode(), created.bodyAsString());
     String id = created.bodyAsJsonObject().getString("id");
-    assertEquals(6, f.stock(pen));
-    f.undeployProducts();
+    assertEquals(Set.of(id), holdingStock());
+    stubs.down(RESERVE, RELEASE);
     try {
       HttpResponse<Buffer> cancelled = f.cancel(id);
       assertEquals(200, cancelled.statusCode(), cancelled.bodyAsString());
       assertEquals("CANCELLED", cancelled.bodyAsJsonObject().getString("status"));
       assertEquals(1, f.count("SELECT count(*) FROM pending_releases WHERE order_id = $1", UUID.fromString(id)));
     } finally {
-      f.deployProducts();
+      stubs.up(RESERVE, RELEASE);
     }
     // The retry loop delivers the release once the product service is back (and its breaker lets calls through).
-    assertTrue(eventually(() -> f.stock(pen) == 10), "stock given back");
+    assertTrue(eventually(() -> orderIds(RELEASE).contains(id)), "stock given back");
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases WHERE order_id = $1",
         UUID.fromString(id)) == 0), "pending release done");
-    assertEquals(10, f.stock(pen));
+    assertTrue(holdingStock().isEmpty());
   }
 
   @Test
-  void aReserveThatTimesOutIsReleasedBecauseItMayHaveHappened() throws Exception {
-    String pen = f.createProduct("pen", 150, 10);
-    f.undeployProducts();
-    List<String> reserved = new CopyOnWriteArrayList<>();
-    List<String> released = new CopyOnWriteArrayList<>();
-    // Stand-ins: a product service that takes the reserve but answers too late, and one that takes releases.
-    Dispatcher dispatcher = f.client.createDispatcher();
-    dispatcher.subscribe("products.reserve", "q", message ->
-        reserved.add(json(message).getString("orderId")));
-    dispatcher.subscribe("products.release", "q", message -> {
-      String orderId = json(message).getString("orderId");
-      released.add(orderId);
-      f.client.publish(message.getReplyTo(), new JsonObject().put("orderId", orderId).put("released", true)
-          .encode().getBytes(StandardCharsets.UTF_8));
-    });
-    f.client.flush(java.time.Duration.ofSeconds(2));
-    try {
-      HttpResponse<Buffer> response = f.postOrder(orderBody(userId, pen, 1));
-      assertError(response, 503, "dependency_unavailable");
-      assertEquals("1", response.getHeader("Retry-After"));
-      assertEquals(1, reserved.size());
-      // The answer does not wait for the release; it follows at once.
-      assertTrue(eventually(() -> reserved.equals(released)), "the reserve that may have happened is released");
-    } finally {
-      f.client.closeDispatcher(dispatcher);
-      f.deployProducts();
-    }
+  void aReserveThatTimesOutIsReleasedBecauseItMayHaveHappened() {
+    // A product service that takes the reserve but answers too late, and takes releases.
+    stubs.answer(RESERVE, request -> Answer.SILENCE);
+    HttpResponse<Buffer> response = f.postOrder(orderBody(USER, PEN, 1));
+    assertError(response, 503, "dependency_unavailable");
+    assertEquals("1", response.getHeader("Retry-After"));
+    List<String> reserved = stubs.requests(RESERVE).stream().map(r -> r.getString("orderId")).toList();
+    assertEquals(1, reserved.size());
+    // The answer does not wait for the release; it follows at once.
+    assertTrue(eventually(() -> orderIds(RELEASE).equals(Set.copyOf(reserved))),
+        "the reserve that may have happened is released");
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
-    assertEquals(10, f.stock(pen));
+    assertTrue(holdingStock().isEmpty());
   }
 }

@@ -51,6 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class OrderServiceFixture implements AutoCloseable {
 
+  private static final BreakerSettings DEFAULT_BREAKERS = new BreakerSettings(2_000, 5, 1_000);
+
   EmbeddedNats natsServer = EmbeddedNats.start(0, null);
   /** Null without the real user and product services. */
   final EmbeddedMongo mongo;
@@ -61,6 +63,8 @@ final class OrderServiceFixture implements AutoCloseable {
   final Connection client;
   final WebClient http;
   final Pool db;
+  /** The stand-ins for the user and product services; null with the real ones. */
+  final StubServices stubs;
   /** The same pool as the order service's classes take it. */
   final OrderDatabase database;
   int userPort;
@@ -73,9 +77,14 @@ final class OrderServiceFixture implements AutoCloseable {
     this(breakers, true);
   }
 
-  /** Only the order service: the test answers {@code users.get} and {@code products.*} ({@link StubServices}). */
+  /** Only the order service, {@code users.get} and {@code products.*} answered by {@link #stubs}. */
   static OrderServiceFixture withStubbedServices(BreakerSettings breakers) throws Exception {
     return new OrderServiceFixture(breakers, false);
+  }
+
+  /** {@link #withStubbedServices(BreakerSettings)} with the default breakers. */
+  static OrderServiceFixture withStubbedServices() throws Exception {
+    return withStubbedServices(DEFAULT_BREAKERS);
   }
 
   private OrderServiceFixture(BreakerSettings breakers, boolean realServices) throws Exception {
@@ -87,6 +96,8 @@ final class OrderServiceFixture implements AutoCloseable {
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(4)).connectingTo(PgConnectOptions.fromUri(postgres.uri()))
         .using(vertx).build();
     database = new OrderDatabase(db);
+    // On the order service's own connection, as the real services in this process are: they go and come back with it.
+    stubs = realServices ? null : new StubServices(bridge.connection());
     if (realServices) {
       UserVerticle users = new UserVerticle(bridge, mongo.uri(), ServiceSettings.local(0));
       await(vertx.deployVerticle(users));
@@ -97,7 +108,7 @@ final class OrderServiceFixture implements AutoCloseable {
   }
 
   OrderServiceFixture() throws Exception {
-    this(new BreakerSettings(2_000, 5, 1_000));
+    this(DEFAULT_BREAKERS);
   }
 
   void deployProducts() {
@@ -257,6 +268,9 @@ final class OrderServiceFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (stubs != null) {
+      stubs.close();
+    }
     client.close();
     await(db.close());
     await(bridge.close());

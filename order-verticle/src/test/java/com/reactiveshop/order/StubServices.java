@@ -71,6 +71,22 @@ final class StubServices implements AutoCloseable {
     requests.values().forEach(List::clear);
   }
 
+  /** Nobody serves these subjects any more (as when the service is stopped): requests get no responders. */
+  void down(String... subjects) throws Exception {
+    for (String subject : subjects) {
+      dispatcher.unsubscribe(subject);
+    }
+    connection.flush(Duration.ofSeconds(5));
+  }
+
+  /** These subjects are served again, after {@link #down}. */
+  void up(String... subjects) throws Exception {
+    for (String subject : subjects) {
+      dispatcher.subscribe(subject, "q");
+    }
+    connection.flush(Duration.ofSeconds(5));
+  }
+
   void answer(String subject, Function<JsonObject, Answer> answer) {
     answers.put(subject, answer);
   }
