@@ -1,8 +1,8 @@
 package com.reactiveshop.product;
 
 import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.cache.DocumentsById;
 import com.reactiveshop.common.http.DocumentRoutes;
-import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Timestamps;
 import com.reactiveshop.nats.cache.CachedCollection;
 import com.reactiveshop.nats.cache.CachedDocuments;
@@ -29,26 +29,15 @@ final class ProductStore implements DocumentRoutes.Store<Product> {
   }
 
   @Override
+  public DocumentsById documents() {
+    return products;
+  }
+
+  @Override
   public Future<CachedDocument> create(Product product) {
     String now = Timestamps.now();
     return products.insert(new JsonObject().put("_id", new ObjectId().toHexString()).put("createdAt", now)
         .mergeIn(fields(product, now)));
-  }
-
-  /** The cached product, or null (then ask {@link #find}). */
-  @Override
-  public CachedDocument cached(String id) {
-    return products.cached(id);
-  }
-
-  @Override
-  public Future<Optional<CachedDocument>> find(String id) {
-    return products.find(id);
-  }
-
-  @Override
-  public Future<JsonObject> list(Page page) {
-    return products.list(page);
   }
 
   /**
@@ -59,11 +48,6 @@ final class ProductStore implements DocumentRoutes.Store<Product> {
   @Override
   public Future<Optional<CachedDocument>> update(String id, Product product) {
     return products.update(id, fields(product, Timestamps.now()));
-  }
-
-  @Override
-  public Future<Boolean> delete(String id) {
-    return products.delete(id);
   }
 
   private static JsonObject fields(Product product, String updatedAt) {

@@ -1,9 +1,9 @@
 package com.reactiveshop.user;
 
 import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.cache.DocumentsById;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.DocumentRoutes;
-import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Timestamps;
 import com.reactiveshop.common.mongo.MongoStores;
 import com.reactiveshop.nats.cache.CachedCollection;
@@ -39,6 +39,11 @@ final class UserStore implements DocumentRoutes.Store<User> {
   }
 
   @Override
+  public DocumentsById documents() {
+    return users;
+  }
+
+  @Override
   public Future<CachedDocument> create(User user) {
     String now = Timestamps.now();
     JsonObject document = new JsonObject().put("_id", new ObjectId().toHexString()).put("createdAt", now)
@@ -46,30 +51,9 @@ final class UserStore implements DocumentRoutes.Store<User> {
     return users.insert(document).recover(UserStore::emailTaken);
   }
 
-  /** The cached user, or null (then ask {@link #find}). */
-  @Override
-  public CachedDocument cached(String id) {
-    return users.cached(id);
-  }
-
-  @Override
-  public Future<Optional<CachedDocument>> find(String id) {
-    return users.find(id);
-  }
-
-  @Override
-  public Future<JsonObject> list(Page page) {
-    return users.list(page);
-  }
-
   @Override
   public Future<Optional<CachedDocument>> update(String id, User user) {
     return users.update(id, fields(user, Timestamps.now())).recover(UserStore::emailTaken);
-  }
-
-  @Override
-  public Future<Boolean> delete(String id) {
-    return users.delete(id);
   }
 
   private static JsonObject fields(User user, String updatedAt) {

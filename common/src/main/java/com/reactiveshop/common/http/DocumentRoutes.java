@@ -1,6 +1,7 @@
 package com.reactiveshop.common.http;
 
 import com.reactiveshop.common.cache.CachedDocument;
+import com.reactiveshop.common.cache.DocumentsById;
 import com.reactiveshop.common.ids.ObjectIds;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -26,21 +27,36 @@ import java.util.function.Supplier;
  */
 public final class DocumentRoutes {
 
-  /** What the routes need of a collection's store; {@code T} is a validated request body. */
-  public interface Store<T> {
+  /**
+   * What the routes need of a collection's store ({@code T}: a validated request body): its reads and delete by id
+   * ({@link #documents()}, which the defaults use), and its writes.
+   */
+  public interface Store<T> extends DocumentsById {
+    DocumentsById documents();
+
     Future<CachedDocument> create(T document);
-
-    Future<JsonObject> list(Page page);
-
-    /** The cached document, or null (then {@link #find} is asked). */
-    CachedDocument cached(String id);
-
-    Future<Optional<CachedDocument>> find(String id);
 
     Future<Optional<CachedDocument>> update(String id, T document);
 
-    /** True when a document was deleted. */
-    Future<Boolean> delete(String id);
+    @Override
+    default CachedDocument cached(String id) {
+      return documents().cached(id);
+    }
+
+    @Override
+    default Future<Optional<CachedDocument>> find(String id) {
+      return documents().find(id);
+    }
+
+    @Override
+    default Future<JsonObject> list(Page page) {
+      return documents().list(page);
+    }
+
+    @Override
+    default Future<Boolean> delete(String id) {
+      return documents().delete(id);
+    }
   }
 
   private DocumentRoutes() {

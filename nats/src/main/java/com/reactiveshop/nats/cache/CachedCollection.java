@@ -2,6 +2,7 @@ package com.reactiveshop.nats.cache;
 
 import com.reactiveshop.common.cache.CachedDocument;
 import com.reactiveshop.common.cache.DocumentCache;
+import com.reactiveshop.common.cache.DocumentsById;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.mongo.ByIdLookups;
 import com.reactiveshop.common.mongo.MongoStores;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  * document the store returns, and announces the change to other processes. Lists always read the store. Every
  * filter is {@code _id} alone (the embedded server uses an index only on an exact key match).
  */
-public final class CachedCollection {
+public final class CachedCollection implements DocumentsById {
 
   private final MongoClient mongo;
   private final String collection;
@@ -52,11 +53,13 @@ public final class CachedCollection {
   }
 
   /** The cached document, or null (then ask {@link #find}). */
+  @Override
   public CachedDocument cached(String id) {
     return cache.hit(id);
   }
 
   /** From the cache, else group-committed with the other lookups by id of this instance. */
+  @Override
   public Future<Optional<CachedDocument>> find(String id) {
     return cache.find(id, this::load);
   }
@@ -65,6 +68,7 @@ public final class CachedCollection {
     return lookups.find(id).map(document -> document.map(toApi));
   }
 
+  @Override
   public Future<JsonObject> list(Page page) {
     return MongoStores.page(mongo, collection, page, toApi);
   }
@@ -84,6 +88,7 @@ public final class CachedCollection {
   }
 
   /** Whether a document with this id was there to remove. */
+  @Override
   public Future<Boolean> delete(String id) {
     return mongo.removeDocument(collection, byId(id))
         .map(result -> result != null && result.getRemovedCount() > 0)
