@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 final class ProcCpu {
 
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
+  static final String JVM = "system JVM";
 
   private final long systemPid;
   private final String dataDir;
@@ -32,9 +33,12 @@ final class ProcCpu {
   }
 
   static Stat stat(long pid) {
+    return stat(Path.of("/proc", String.valueOf(pid), "stat"), pid);
+  }
+
+  private static Stat stat(Path file, long pid) {
     try {
-      String text = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"), StandardCharsets.UTF_8);
-      return parseStat(pid, text);
+      return parseStat(pid, Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -63,7 +67,7 @@ final class ProcCpu {
   Map<String, Double> read(Map<String, Long> extra) {
     Map<String, Double> seconds = new LinkedHashMap<>();
     Stat jvm = stat(systemPid);
-    seconds.put("system JVM", jvm == null ? 0 : jvm.ticks() / TICKS_PER_SECOND);
+    seconds.put(JVM, jvm == null ? 0 : jvm.ticks() / TICKS_PER_SECOND);
     List<Stat> all = new ArrayList<>();
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
@@ -89,6 +93,27 @@ final class ProcCpu {
       seconds.put(name, s == null ? 0 : s.ticks() / TICKS_PER_SECOND);
     });
     return seconds;
+  }
+
+  /** CPU seconds of the system JVM so far: in all, and in its JIT compiler threads (C1 and C2). */
+  record JvmCpu(double total, double jit) {
+  }
+
+  JvmCpu jvm() {
+    Stat jvm = stat(systemPid);
+    double jit = 0;
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(systemPid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        Stat thread = stat(Path.of(task.toString(), "stat"), Long.parseLong(task.getFileName().toString()));
+        // HotSpot names them "C1 CompilerThread0", "C2 CompilerThread0"...; Linux keeps the first 15 characters
+        if (thread != null && thread.comm().matches("C[12] CompilerThre.*")) {
+          jit += thread.ticks();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no /proc, or the JVM is gone
+    }
+    return new JvmCpu(jvm == null ? 0 : jvm.ticks() / TICKS_PER_SECOND, jit / TICKS_PER_SECOND);
   }
 
   static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
