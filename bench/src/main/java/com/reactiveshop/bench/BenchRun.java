@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -442,15 +441,7 @@ final class BenchRun {
   private void openLoop(double rate) {
     step(String.format("POST /api/orders open loop: %.0f/s for %d s", rate, config.seconds()));
     OpenLoop.Result r = OpenLoop.run(vertx, config.orderUrl(), rate, config.seconds(), config.connections(), 4096,
-        i -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          JsonObject body = new JsonObject().put("userId", users.get(random.nextInt(users.size())))
-              .put("items", new JsonArray().add(new JsonObject()
-                  .put("productId", products.get(random.nextInt(products.size()))).put("quantity", 1)));
-          return new OpenLoop.Request(HttpMethod.POST, "/api/orders", MultiMap.caseInsensitiveMultiMap()
-              .add("Content-Type", "application/json").add("Idempotency-Key", "open-" + runId + "-" + i),
-              body.toBuffer());
-        });
+        OrderOpenLoop.requests(users, products, runId));
     double p99 = r.fromIntended().percentileMs(99);
     report.json().put("openLoop", r.toJson().put("targetP99Ms", OPEN_LOOP_P99_TARGET_MS));
     StringBuilder statuses = new StringBuilder();

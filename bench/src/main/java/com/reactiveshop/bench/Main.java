@@ -31,12 +31,14 @@ public final class Main {
     // The drivers' INFO lines would drown the kit's own progress lines.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     if (args.length == 0) {
-      System.err.println("usage: run|hello-server|echo-responder|chart|profile-summary|free-ports ... (see bench/run.sh)");
+      System.err.println("usage: run|open-loop|hello-server|echo-responder|chart|profile-summary|free-ports ..."
+          + " (see bench/run.sh and BENCHMARKS.md)");
       System.exit(2);
     }
     Map<String, String> options = options(args);
     switch (args[0]) {
       case "run" -> System.exit(new BenchRun(BenchConfig.of(options)).run());
+      case "open-loop" -> System.exit(OrderOpenLoop.run(options));
       case "hello-server" -> {
         Child.exitWithParent();
         HelloServer.main(Integer.parseInt(options.get("port")));

@@ -181,6 +181,13 @@ class OrderHttpTest {
     JsonObject all = f.getOrders(OrderRoutes.API + "?limit=100").bodyAsJsonObject();
     assertTrue(all.getLong("total") >= 3);
     assertEquals(third, all.getJsonArray("items").getJsonObject(0).getString("id"));
+
+    // a page further down carries the same orders, lines included, as the first page shows at that position
+    JsonObject further = f.getOrders(OrderRoutes.API + "?limit=2&offset=1").bodyAsJsonObject();
+    assertEquals(all.getLong("total"), further.getLong("total"));
+    assertEquals(1, further.getInteger("offset"));
+    assertEquals(all.getJsonArray("items").getJsonObject(1), further.getJsonArray("items").getJsonObject(0));
+    assertEquals(all.getJsonArray("items").getJsonObject(2), further.getJsonArray("items").getJsonObject(1));
   }
 
   @ParameterizedTest
