@@ -89,7 +89,7 @@ final class IdempotencyStore {
    * tells what holds it. Group-committed: of duplicates in one batch, the first in arrival order wins.
    */
   Future<Optional<Claim>> claim(String key, String requestHash) {
-    return claims.submit(new Ask(key, requestHash, RandomUuids.next(), RandomUuids.next()));
+    return claims.submit(new Ask(key, requestHash, OrderIds.next(), RandomUuids.next()));
   }
 
   private Future<List<Optional<Claim>>> claimBatch(List<Ask> asks) {

@@ -2,7 +2,6 @@ package com.reactiveshop.order;
 
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
-import com.reactiveshop.common.ids.RandomUuids;
 import com.reactiveshop.common.tracing.CurrentSpan;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
@@ -144,7 +143,7 @@ final class OrderCommit {
       totals[k] = order.totalCents();
       created[k] = Order.utc(order.createdAt());
       updated[k] = Order.utc(order.updatedAt());
-      eventIds[k] = RandomUuids.next();
+      eventIds[k] = OrderIds.next();
       payloads[k] = p.placed().json().toString(); // the bytes the client is sent, encoded once
       traceparents[k] = p.traceparent();
       if (p.claim() != null) {

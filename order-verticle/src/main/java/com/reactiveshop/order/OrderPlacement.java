@@ -1,6 +1,5 @@
 package com.reactiveshop.order;
 
-import com.reactiveshop.common.ids.RandomUuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -72,7 +71,7 @@ final class OrderPlacement {
 
   /** Places an order under a new order id. */
   Future<PlacedOrder> place(OrderRequest request) {
-    return place(request, new Attempt(RandomUuids.next(), false, commit::store, null));
+    return place(request, new Attempt(OrderIds.next(), false, commit::store, null));
   }
 
   /**

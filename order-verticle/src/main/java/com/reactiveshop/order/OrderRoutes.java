@@ -7,7 +7,6 @@ import com.reactiveshop.common.http.JsonRequests;
 import com.reactiveshop.common.http.Page;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.ids.ObjectIds;
-import com.reactiveshop.common.ids.RandomUuids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

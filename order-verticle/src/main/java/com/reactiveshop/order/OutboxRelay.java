@@ -156,7 +156,7 @@ final class OutboxRelay {
   static Future<Void> append(SqlClient tx, String subject, JsonObject payload, String traceparent) {
     UUID orderId = UUID.fromString(Objects.requireNonNull(payload.getString("id"), "an order event names its order"));
     return tx.preparedQuery(APPEND)
-        .execute(Tuple.of(RandomUuids.next(), subject, payload.encode(), orderId, traceparent))
+        .execute(Tuple.of(OrderIds.next(), subject, payload.encode(), orderId, traceparent))
         .mapEmpty();
   }
 
