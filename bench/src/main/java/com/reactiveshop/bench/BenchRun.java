@@ -439,8 +439,10 @@ final class BenchRun {
   }
 
   private void openLoop(double rate) {
-    step(String.format("POST /api/orders open loop: %.0f/s for %d s", rate, config.seconds()));
-    OpenLoop.Result r = OpenLoop.run(vertx, config.orderUrl(), rate, config.seconds(), config.connections(), 4096,
+    step(String.format("POST /api/orders open loop: %.0f/s, warm-up %d s + %d s", rate, config.warmupSeconds(),
+        config.seconds()));
+    OpenLoop.Result r = OpenLoop.run(vertx, config.orderUrl(), rate, config.warmupSeconds(), config.seconds(),
+        config.connections(), 4096,
         OrderOpenLoop.requests(users, products, runId));
     double p99 = r.fromIntended().percentileMs(99);
     report.json().put("openLoop", r.toJson().put("targetP99Ms", OPEN_LOOP_P99_TARGET_MS));

@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
@@ -28,7 +29,7 @@ final class OpenLoop {
 
   record Result(double targetRate, double achievedRate, double seconds, long intended, long answered, long unsent,
                 long unfinished, LatencyRecorder fromIntended, LatencyRecorder fromSend, Map<String, Long> statuses,
-                Map<String, Long> errors) {
+                Map<String, Long> errors, long[] worstBySecondNanos) {
 
     JsonObject toJson() {
       JsonObject s = new JsonObject();
@@ -45,7 +46,16 @@ final class OpenLoop {
           .put("maxMsFromIntended", Json.num(fromIntended.maxMs()))
           .put("p50MsFromSend", Json.num(fromSend.percentileMs(50)))
           .put("p99MsFromSend", Json.num(fromSend.percentileMs(99)))
-          .put("statuses", s).put("errors", e);
+          .put("statuses", s).put("errors", e).put("worstMsBySecond", worstBySecond());
+    }
+
+    /** The slowest answer among the requests due in each second of the run: whether the tail is steady or stalls. */
+    private JsonArray worstBySecond() {
+      JsonArray worst = new JsonArray();
+      for (long nanos : worstBySecondNanos) {
+        worst.add(Math.round(nanos / 1e6));
+      }
+      return worst;
     }
   }
 
@@ -54,7 +64,12 @@ final class OpenLoop {
   private OpenLoop() {
   }
 
-  static Result run(Vertx vertx, String baseUrl, double rate, int seconds, int connections, int maxInFlight,
+  /**
+   * Sends at {@code rate} for {@code warmupSeconds} unrecorded (the generator's and the server's first seconds at a
+   * new rate are a transient of their own: connections, pools, compiled code), then for {@code seconds} recorded.
+   */
+  static Result run(Vertx vertx, String baseUrl, double rate, int warmupSeconds, int seconds, int connections,
+                    int maxInFlight,
                     LongFunction<Request> requests) {
     if (!(rate > 0)) {
       throw new IllegalArgumentException("rate must be positive, was " + rate);
@@ -62,9 +77,10 @@ final class OpenLoop {
     Promise<Result> done = Promise.promise();
     Context context = vertx.getOrCreateContext();
     Http http = new Http(vertx, connections);
-    context.runOnContext(v -> new State(vertx, http, baseUrl, rate, seconds, maxInFlight, requests, done).begin());
+    context.runOnContext(v -> new State(vertx, http, baseUrl, rate, warmupSeconds, seconds, maxInFlight, requests,
+        done).begin());
     try {
-      return Http.await(done.future(), seconds + 60);
+      return Http.await(done.future(), warmupSeconds + seconds + 60);
     } finally {
       http.close();
     }
@@ -80,19 +96,22 @@ final class OpenLoop {
     final LongFunction<Request> requests;
     final Promise<Result> done;
     final long total;
+    /** The first request that is recorded: the ones before it are the warm-up. */
+    final long first;
     final double intervalNanos;
     final LatencyRecorder fromIntended = new LatencyRecorder();
     final LatencyRecorder fromSend = new LatencyRecorder();
     final Map<String, Long> statuses = new HashMap<>();
     final Map<String, Long> errors = new HashMap<>();
     final Map<Long, Long> outstanding = new HashMap<>();
+    final long[] worstBySecond;
     long start;
     long next;
     long answered;
     long timer;
     boolean finished;
 
-    State(Vertx vertx, Http http, String baseUrl, double rate, int seconds, int maxInFlight,
+    State(Vertx vertx, Http http, String baseUrl, double rate, int warmupSeconds, int seconds, int maxInFlight,
           LongFunction<Request> requests, Promise<Result> done) {
       this.vertx = vertx;
       this.http = http;
@@ -102,8 +121,10 @@ final class OpenLoop {
       this.maxInFlight = maxInFlight;
       this.requests = requests;
       this.done = done;
-      this.total = (long) Math.floor(rate * seconds);
+      this.first = (long) Math.floor(rate * warmupSeconds);
+      this.total = first + (long) Math.floor(rate * seconds);
       this.intervalNanos = 1e9 / rate;
+      this.worstBySecond = new long[Math.max(1, seconds)];
     }
 
     void begin() {
@@ -135,7 +156,10 @@ final class OpenLoop {
           return; // counted as unfinished already
         }
         long now = System.nanoTime();
-        fromIntended.record(now - intended);
+        if (i < first) {
+          return;
+        }
+        record(intended, now - intended);
         if (ar.succeeded()) {
           answered++;
           statuses.merge(String.valueOf(ar.result().status()), 1L, Long::sum);
@@ -152,16 +176,25 @@ final class OpenLoop {
       }
       finished = true;
       vertx.cancelTimer(timer);
-      long unsent = total - next;
-      for (long i = next; i < total; i++) {
-        fromIntended.record(Math.max(0, now - intendedAt(i)));
+      long unsent = total - Math.max(next, first);
+      for (long i = Math.max(next, first); i < total; i++) {
+        record(intendedAt(i), Math.max(0, now - intendedAt(i)));
       }
+      outstanding.keySet().removeIf(i -> i < first);
       long unfinished = outstanding.size();
-      outstanding.values().forEach(intended -> fromIntended.record(now - intended));
+      outstanding.values().forEach(intended -> record(intended, now - intended));
       outstanding.clear();
-      double elapsed = Math.max(seconds, (now - start) / 1e9);
-      done.complete(new Result(rate, answered / elapsed, seconds, total, answered, unsent, unfinished, fromIntended,
-          fromSend, statuses, errors));
+      double elapsed = Math.max(seconds, (now - intendedAt(first)) / 1e9);
+      done.complete(new Result(rate, answered / elapsed, seconds, total - first, answered, unsent, unfinished,
+          fromIntended,
+          fromSend, statuses, errors, worstBySecond));
+    }
+
+    void record(long intended, long latencyNanos) {
+      fromIntended.record(latencyNanos);
+      long sinceFirst = intended - intendedAt(first);
+      int second = (int) Math.min(worstBySecond.length - 1, Math.max(0, sinceFirst / 1_000_000_000L));
+      worstBySecond[second] = Math.max(worstBySecond[second], latencyNanos);
     }
   }
 }

@@ -14,12 +14,13 @@ import java.util.function.LongFunction;
 
 /**
  * {@code bench.jar open-loop}: the kit's open-loop POST /api/orders scenario on its own, against a running system, for
- * looking at latency at one rate (for example with different JVM options): one unit of a random product for a random
- * user per order, each with a fresh Idempotency-Key, as in {@code bench/run.sh}.
+ * looking at latency at one rate (for example with different JVM options). Each order is one unit of a random product
+ * for a random user, with a fresh Idempotency-Key, as in {@code bench/run.sh}; the first {@code --warmup} seconds at
+ * the rate are sent but not recorded. Prints the result as one JSON line.
  *
  * <pre>
  * java -jar bench/target/bench.jar open-loop --order-url http://127.0.0.1:8083 --users ID,ID --products ID,ID \
- *   --rate 500 [--seconds 15] [--connections 64]
+ *   --rate 500 [--warmup 5] [--seconds 15] [--connections 64]
  * </pre>
  */
 final class OrderOpenLoop {
@@ -45,16 +46,18 @@ final class OrderOpenLoop {
     List<String> products = List.of(options.getOrDefault("products", "").split(","));
     if (url == null || users.get(0).isEmpty() || products.get(0).isEmpty() || !options.containsKey("rate")) {
       System.err.println("usage: open-loop --order-url URL --users ID,... --products ID,... --rate PER_SECOND"
-          + " [--seconds 15] [--connections 64]");
+          + " [--warmup 5] [--seconds 15] [--connections 64]");
       return 2;
     }
     double rate = Double.parseDouble(options.get("rate"));
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "15"));
+    int warmup = Integer.parseInt(options.getOrDefault("warmup", "5"));
     int connections = Integer.parseInt(options.getOrDefault("connections", "64"));
     String run = UUID.randomUUID().toString();
     Vertx vertx = Vertx.vertx();
     try {
-      OpenLoop.Result r = OpenLoop.run(vertx, url, rate, seconds, connections, 4096, requests(users, products, run));
+      OpenLoop.Result r = OpenLoop.run(vertx, url, rate, warmup, seconds, connections, 4096,
+          requests(users, products, run));
       System.out.println(r.toJson().encode());
       return 0;
     } finally {
