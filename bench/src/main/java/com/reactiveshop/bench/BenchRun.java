@@ -240,7 +240,7 @@ final class BenchRun {
     int round = Math.max(5, config.warmupSeconds());
     step("POST /api/orders: warm-up in rounds of " + round + " s until the JIT compiler has settled (at most "
         + MAX_ORDER_WARMUP_SECONDS + " s)");
-    CompiledWarmUp.Outcome warmUp = CompiledWarmUp.run(cpu, round, MAX_ORDER_WARMUP_SECONDS,
+    CompiledWarmUp.Outcome warmUp = CompiledWarmUp.run(cpu::jvm, round, MAX_ORDER_WARMUP_SECONDS,
         seconds -> wrk.run("post-order-warmup", config.orderUrl(), "post-order.lua", seconds, args));
     report.json().put("postOrderWarmUp", warmUp.toJson());
     storeRows.add(new Report.Row("POST /api/orders warm-up", warmUp.text(), "", "", "", Verdict.INFO));

@@ -2,6 +2,8 @@ package com.reactiveshop.bench;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.function.Supplier;
+
 /**
  * Warm-up until the system's JIT compiler is nearly done, for the order path. An order runs through far more code than
  * a GET (HTTP, NATS on both sides, the PostgreSQL client, the MongoDB driver, the embedded MongoDB-wire server and its
@@ -38,14 +40,14 @@ final class CompiledWarmUp {
   }
 
   /** Runs rounds of {@code roundSeconds} until the compiler has settled or {@code maxSeconds} are used up. */
-  static Outcome run(ProcCpu cpu, int roundSeconds, int maxSeconds, Round round) throws Exception {
+  static Outcome run(Supplier<ProcCpu.JvmCpu> cpu, int roundSeconds, int maxSeconds, Round round) throws Exception {
     int seconds = 0;
     int rounds = 0;
     double share = 1;
     while (seconds < maxSeconds) {
-      ProcCpu.JvmCpu before = cpu.jvm();
+      ProcCpu.JvmCpu before = cpu.get();
       round.run(roundSeconds);
-      ProcCpu.JvmCpu after = cpu.jvm();
+      ProcCpu.JvmCpu after = cpu.get();
       seconds += roundSeconds;
       rounds++;
       double used = after.total() - before.total();

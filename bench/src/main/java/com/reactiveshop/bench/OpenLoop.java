@@ -69,8 +69,7 @@ final class OpenLoop {
    * new rate are a transient of their own: connections, pools, compiled code), then for {@code seconds} recorded.
    */
   static Result run(Vertx vertx, String baseUrl, double rate, int warmupSeconds, int seconds, int connections,
-                    int maxInFlight,
-                    LongFunction<Request> requests) {
+                    int maxInFlight, LongFunction<Request> requests) {
     if (!(rate > 0)) {
       throw new IllegalArgumentException("rate must be positive, was " + rate);
     }
@@ -186,8 +185,7 @@ final class OpenLoop {
       outstanding.clear();
       double elapsed = Math.max(seconds, (now - intendedAt(first)) / 1e9);
       done.complete(new Result(rate, answered / elapsed, seconds, total - first, answered, unsent, unfinished,
-          fromIntended,
-          fromSend, statuses, errors, worstBySecond));
+          fromIntended, fromSend, statuses, errors, worstBySecond));
     }
 
     void record(long intended, long latencyNanos) {
