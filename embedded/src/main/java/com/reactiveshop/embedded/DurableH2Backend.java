@@ -55,8 +55,8 @@ import java.util.List;
  * <p><b>Cheaper per operation than the stock H2Backend(file)</b>:
  * <ul>
  *   <li>The MVStore is opened here, with the library's settings (no compression, default page split, auto-commit
- *       buffer and 1 s auto-commit delay) but a larger page cache ({@link #cacheSizeMb}): H2's default 16 MB held
- *       only part of a 50,000-document collection, and every cache miss deserializes a whole page of documents.</li>
+ *       buffer and 1 s auto-commit delay) but a page cache sized by {@link #cacheSizeMb}: every cache miss deserializes a whole page of documents,
+ *       and every page held is heap the garbage collector copies.</li>
  *   <li>Documents, ids and unique index keys are written in a compact format ({@link StoredValueCodec}) instead of
  *       H2's Java serialization, which with a commit per write batch (every changed page written whole) was most of
  *       the server's CPU under load.</li>
@@ -108,18 +108,23 @@ final class DurableH2Backend extends H2Backend {
   }
 
   /**
-   * MVStore's page cache in MB: a quarter of the heap, at least H2's default 16 MB and at most 256 MB.
+   * MVStore's page cache in MB: a quarter of the heap, at least H2's default 16 MB and at most 48 MB.
    *
-   * <p>The cache holds deserialized pages, weighed by H2's estimate of their heap size. Measured on a collection of
-   * small order documents: about 1.3 KB per document in the data map plus 0.3 KB per {@code _id} index entry, so 256 MB
-   * keeps about 160,000 such documents in memory (the benchmark's 50,000 to 72,000 took 80 to 115 MB), 64 MB (a 256 MB
-   * heap) about 40,000. Throughput of the order-path benchmark at 72,000 documents: 16 MB 230, 64 MB 490, 128 MB 740,
-   * 256 MB 780 rounds per second. The quarter of the heap leaves room for everything else when the server shares its
-   * JVM with the services (local mode) or runs with a small heap (the tests' child JVM has 256 MB).
+   * <p>The cache holds deserialized pages, weighed by H2's estimate of their heap size: about 1.3 KB per small order
+   * document in the data map plus 0.3 KB per {@code _id} index entry. Every page a commit writes goes into it, so under
+   * a write load it is also where most objects that outlive a young collection come from: with 256 MB, 50 to 70 MB
+   * survived each young collection at 800 orders/s and G1's pauses were 50 to 70 ms (median), which made the order
+   * path's tail. With 48 MB they were 27 to 33 ms, and in two alternating pairs of runs (order ids time-ordered, over
+   * 100,000 reservation records) the open-loop p99 at 800/s was 53 and 76 ms against 139 and 999 ms, and the
+   * closed-loop rate 1,148 and 1,174 against 1,057 and 1,087 orders/s. A larger cache paid off while order ids were
+   * random: every insert then needed a random leaf page of the reservations collection (at 72,000 records: 16 MB 230,
+   * 64 MB 490, 256 MB 780 rounds per second); appended ids touch only the last one. The quarter of the heap leaves
+   * room for everything else when the server shares its JVM with the services (local mode) or runs with a small heap
+   * (the tests' child JVM has 256 MB).
    */
   static int cacheSizeMb(long maxHeapBytes) {
     long quarterMb = maxHeapBytes / 4 / (1024 * 1024);
-    return (int) Math.max(16, Math.min(256, quarterMb));
+    return (int) Math.max(16, Math.min(48, quarterMb));
   }
 
   @Override
