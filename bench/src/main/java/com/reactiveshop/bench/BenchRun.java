@@ -467,8 +467,7 @@ final class BenchRun {
     for (int round = 1; round <= FLASH_ROUNDS; round++) {
       step("flash sale round " + round + ": stock " + FLASH_STOCK + ", " + FLASH_BUYERS + " orders at once");
       FlashSale.Round r = FlashSale.run(vertx, config.productUrl(), config.orderUrl(), users, FLASH_STOCK,
-          FLASH_BUYERS, runId, round);
-      initialStock.put(r.productId(), (long) FLASH_STOCK);
+          FLASH_BUYERS, runId, round, productId -> initialStock.put(productId, (long) FLASH_STOCK));
       walls.add(r.wallMs());
       rounds.add(r.toJson());
       allOk &= r.ok();

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The flash sale: one fresh product with {@code stock} units, {@code buyers} single-unit orders sent at once over as
@@ -33,17 +34,22 @@ final class FlashSale {
   private FlashSale() {
   }
 
+  /**
+   * One round on a new product of {@code stock} units; {@code created} learns the product's id as soon as it exists,
+   * so its stock is accounted for even if the round fails halfway.
+   */
   static Round run(Vertx vertx, String productUrl, String orderUrl, List<String> users, int stock, int buyers,
-                   String runId, int round) {
+                   String runId, int round, Consumer<String> created) {
     Http seed = new Http(vertx, 4);
     Http http = new Http(vertx, buyers);
     try {
-      JsonObject created = seed.call(HttpMethod.POST, productUrl + "/api/products", new JsonObject()
+      JsonObject product = seed.call(HttpMethod.POST, productUrl + "/api/products", new JsonObject()
           .put("name", "Flash sale " + runId + " #" + round).put("priceCents", 999).put("stock", stock)).json();
-      String productId = created.getString("id");
+      String productId = product.getString("id");
       if (productId == null) {
-        throw new IllegalStateException("could not create the flash-sale product: " + created);
+        throw new IllegalStateException("could not create the flash-sale product: " + product);
       }
+      created.accept(productId);
       // Open every connection first, so the sale measures orders, not TCP handshakes.
       List<Future<Http.Answer>> warm = new ArrayList<>();
       for (int i = 0; i < buyers; i++) {
