@@ -55,8 +55,8 @@ import java.util.List;
  * <p><b>Cheaper per operation than the stock H2Backend(file)</b>:
  * <ul>
  *   <li>The MVStore is opened here, with the library's settings (no compression, default page split, auto-commit
- *       buffer and 1 s auto-commit delay) but a page cache sized by {@link #cacheSizeMb}: every cache miss deserializes a whole page of documents,
- *       and every page held is heap the garbage collector copies.</li>
+ *       buffer and 1 s auto-commit delay) but a page cache sized by {@link #cacheSizeMb}: every cache miss
+ *       deserializes a whole page of documents, and every page held is heap the garbage collector copies.</li>
  *   <li>Documents, ids and unique index keys are written in a compact format ({@link StoredValueCodec}) instead of
  *       H2's Java serialization, which with a commit per write batch (every changed page written whole) was most of
  *       the server's CPU under load.</li>
