@@ -27,6 +27,11 @@ final class OrderStore {
       + " 'priceCents', i.price_cents) ORDER BY i.position) FROM order_items i WHERE i.order_id = o.id) AS items";
   static final String SELECT = COLUMNS + " FROM orders o";
   private static final String NEWEST_FIRST = " ORDER BY created_at DESC, seq DESC";
+  /** A page of orders ({@code %s}: a filter) cut out before the lines are aggregated: see {@link #list}. */
+  private static final String PAGE_OF = COLUMNS + " FROM (SELECT * FROM orders%s" + NEWEST_FIRST
+      + " LIMIT $%d OFFSET $%d) o" + NEWEST_FIRST;
+  private static final String PAGE = PAGE_OF.formatted("", 1, 2);
+  private static final String USERS_PAGE = PAGE_OF.formatted(" WHERE user_id = $1", 2, 3);
   private static final String FIND = SELECT + " WHERE o.id = $1";
 
   private final OrderDatabase database;
@@ -55,13 +60,11 @@ final class OrderStore {
   Future<JsonObject> list(String userId, Page page) {
     Future<RowSet<Row>> items;
     Future<RowSet<Row>> total;
-    String pageOf = COLUMNS + " FROM (SELECT * FROM orders%s" + NEWEST_FIRST + " LIMIT $%d OFFSET $%d) o"
-        + NEWEST_FIRST;
     if (userId == null) {
-      items = database.execute(pageOf.formatted("", 1, 2), Tuple.of((long) page.limit(), (long) page.offset()));
+      items = database.execute(PAGE, Tuple.of((long) page.limit(), (long) page.offset()));
       total = database.execute("SELECT count(*) FROM orders", Tuple.tuple());
     } else {
-      items = database.execute(pageOf.formatted(" WHERE user_id = $1", 2, 3),
+      items = database.execute(USERS_PAGE,
           Tuple.of(userId, (long) page.limit(), (long) page.offset()));
       total = database.execute("SELECT count(*) FROM orders WHERE user_id = $1", Tuple.of(userId));
     }

@@ -58,11 +58,9 @@ public class ProductVerticle extends ServiceHost {
 
   @Override
   protected void declare(ServiceDeclaration service) {
-    MongoClient mongo = service.closing(MongoStores.sharedClient(vertx, mongoUri, NAME),
-        client -> MongoStores.close(vertx, client));
-    CachedDocuments cache = service.closing(
-        CachedDocuments.open(nats, context, "products", CHANGES_SUBJECT, cacheSettings, publishing),
-        CachedDocuments::close);
+    MongoClient mongo = MongoStores.sharedClient(service, vertx, mongoUri, NAME);
+    CachedDocuments cache = CachedDocuments.open(service, nats, context, "products", CHANGES_SUBJECT, cacheSettings,
+        publishing);
     ProductStore products = new ProductStore(mongo, cache);
     ReservationRecords records = new ReservationRecords(mongo);
     StockLedger stock = new StockLedger(vertx, mongo, cache);

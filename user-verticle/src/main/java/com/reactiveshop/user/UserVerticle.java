@@ -53,11 +53,9 @@ public class UserVerticle extends ServiceHost {
 
   @Override
   protected void declare(ServiceDeclaration service) {
-    MongoClient mongo = service.closing(MongoStores.sharedClient(vertx, mongoUri, NAME),
-        client -> MongoStores.close(vertx, client));
-    CachedDocuments cache = service.closing(
-        CachedDocuments.open(nats, context, "users", CHANGES_SUBJECT, cacheSettings, publishing),
-        CachedDocuments::close);
+    MongoClient mongo = MongoStores.sharedClient(service, vertx, mongoUri, NAME);
+    CachedDocuments cache = CachedDocuments.open(service, nats, context, "users", CHANGES_SUBJECT, cacheSettings,
+        publishing);
     UserStore store = new UserStore(mongo, cache);
     service.routes(router -> DocumentRoutes.mount(router, API, store, User::fromRequest, UserIds::notFound))
         .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())

@@ -3,6 +3,7 @@ package com.reactiveshop.common.mongo;
 import com.mongodb.MongoException;
 import com.reactiveshop.common.health.HealthCheck;
 import com.reactiveshop.common.http.Page;
+import com.reactiveshop.common.service.ServiceDeclaration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -20,9 +21,13 @@ public final class MongoStores {
 
   /**
    * The process-wide client for {@code database}: verticle instances of one service share it, and it closes when the
-   * last of them closes it.
+   * last of them closes it. Each instance's {@code service} closes its reference when it stops.
    */
-  public static MongoClient sharedClient(Vertx vertx, String uri, String database) {
+  public static MongoClient sharedClient(ServiceDeclaration service, Vertx vertx, String uri, String database) {
+    return service.closing(sharedClient(vertx, uri, database), client -> close(vertx, client));
+  }
+
+  private static MongoClient sharedClient(Vertx vertx, String uri, String database) {
     JsonObject config = new JsonObject()
         .put("connection_string", uri)
         .put("db_name", database)
@@ -68,7 +73,7 @@ public final class MongoStores {
   }
 
   /** Closing the client waits on the driver, so it is done off the event loop. */
-  public static Future<Void> close(Vertx vertx, MongoClient client) {
+  private static Future<Void> close(Vertx vertx, MongoClient client) {
     return vertx.executeBlocking(() -> {
       client.close();
       return null;

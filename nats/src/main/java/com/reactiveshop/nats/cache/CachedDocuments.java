@@ -4,6 +4,7 @@ import com.reactiveshop.common.cache.CacheSettings;
 import com.reactiveshop.common.cache.CachedDocument;
 import com.reactiveshop.common.cache.ChangePublisher;
 import com.reactiveshop.common.cache.DocumentCache;
+import com.reactiveshop.common.service.ServiceDeclaration;
 import com.reactiveshop.nats.NatsBridge;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -32,6 +33,13 @@ public final class CachedDocuments {
     this.cache = cache;
     this.publisher = publisher;
     this.listener = listener;
+  }
+
+  /** {@link #open}, for a service instance: closed when {@code service} stops. */
+  public static CachedDocuments open(ServiceDeclaration service, NatsBridge nats, Context context, String name,
+                                     String subject, CacheSettings settings,
+                                     UnaryOperator<ChangePublisher> publishing) {
+    return service.closing(open(nats, context, name, subject, settings, publishing), CachedDocuments::close);
   }
 
   /**
