@@ -43,7 +43,7 @@ final class ReleaseRetries {
    */
   void start() {
     loop = new DrainLoop(vertx, vertx.getOrCreateContext(), "Pending release retry", intervalMs, 0,
-        () -> retryDue().map(delivered -> delivered == BATCH));
+        () -> retryDue().map(delivered -> delivered == BATCH ? DrainLoop.Next.AT_ONCE : DrainLoop.Next.IDLE));
     loop.start();
   }
 

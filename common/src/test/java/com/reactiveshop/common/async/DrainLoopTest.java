@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Kicks coalesce, runs never overlap, "more" drains at once, and stop waits for the run in progress. */
+/** Kicks coalesce, runs never overlap, a full batch drains at once, and stop waits for the run in progress. */
 class DrainLoopTest {
 
   private final Vertx vertx = Vertx.vertx();
@@ -41,7 +41,7 @@ class DrainLoopTest {
     AtomicInteger runs = new AtomicInteger();
     DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 50, () -> {
       runs.incrementAndGet();
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(DrainLoop.Next.IDLE);
     });
     on(() -> {
       loop.kick();
@@ -52,12 +52,13 @@ class DrainLoopTest {
     assertEquals(1, runs.get());
   }
 
+  /** The window is an hour: only runs that skip it can drain the five batches. */
   @Test
-  void aBatchThatSaysMoreIsFollowedAtOnceUntilItDoesNot() throws Exception {
+  void aFullBatchIsFollowedAtOnceWithoutTheWindowUntilOneIsNot() throws Exception {
     AtomicInteger left = new AtomicInteger(5);
-    DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 0,
-        () -> Future.succeededFuture(left.decrementAndGet() > 0));
-    on(loop::kick);
+    DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 3_600_000,
+        () -> Future.succeededFuture(left.decrementAndGet() > 0 ? DrainLoop.Next.AT_ONCE : DrainLoop.Next.IDLE));
+    on(loop::drainNow);
     long deadline = System.currentTimeMillis() + 5_000;
     while (left.get() > 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
@@ -65,11 +66,24 @@ class DrainLoopTest {
     assertEquals(0, left.get());
   }
 
+  /** With an hour's window, a run that says "after the window" is not followed within the test. */
+  @Test
+  void aRunThatMadeSomeWorkDueIsFollowedOnlyAfterTheWindow() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 3_600_000, () -> {
+      runs.incrementAndGet();
+      return Future.succeededFuture(DrainLoop.Next.AFTER_WINDOW);
+    });
+    on(loop::drainNow);
+    Thread.sleep(300);
+    assertEquals(1, runs.get());
+  }
+
   @Test
   void aKickDuringARunAsksForOneMoreRunAfterIt() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     AtomicInteger overlapping = new AtomicInteger();
-    AtomicReference<Promise<Boolean>> first = new AtomicReference<>();
+    AtomicReference<Promise<DrainLoop.Next>> first = new AtomicReference<>();
     AtomicReference<Boolean> busy = new AtomicReference<>(false);
     DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 0, () -> {
       if (busy.get()) {
@@ -81,7 +95,7 @@ class DrainLoopTest {
         return first.get().future().onComplete(ar -> busy.set(false));
       }
       busy.set(false);
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(DrainLoop.Next.IDLE);
     });
     on(loop::kick);
     Thread.sleep(100);
@@ -91,7 +105,7 @@ class DrainLoopTest {
     });
     Thread.sleep(100);
     assertEquals(1, runs.get(), "no run while one is going");
-    on(() -> first.get().complete(false));
+    on(() -> first.get().complete(DrainLoop.Next.IDLE));
     Thread.sleep(200);
     assertEquals(2, runs.get());
     assertEquals(0, overlapping.get());
@@ -100,7 +114,7 @@ class DrainLoopTest {
   @Test
   void stopWaitsForTheRunInProgressAndEndsTheRuns() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    Promise<Boolean> running = Promise.promise();
+    Promise<DrainLoop.Next> running = Promise.promise();
     DrainLoop loop = new DrainLoop(vertx, context, "test", 20, 0, () -> {
       runs.incrementAndGet();
       return running.future();
@@ -110,7 +124,7 @@ class DrainLoopTest {
     AtomicReference<Future<Void>> stopped = new AtomicReference<>();
     on(() -> stopped.set(loop.stop()));
     assertFalse(stopped.get().isComplete(), "a run is still going");
-    on(() -> running.complete(true));
+    on(() -> running.complete(DrainLoop.Next.AT_ONCE));
     stopped.get().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertTrue(loop.stopped());
     Thread.sleep(100);
