@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A Vert.x HTTP client with a bounded pool and helpers for the JSON calls of seeding and checking. */
 final class Http implements AutoCloseable {
@@ -36,13 +37,26 @@ final class Http implements AutoCloseable {
   }
 
   Future<Answer> send(HttpMethod method, String url, MultiMap headers, Buffer body) {
+    return send(method, url, headers, body, new AtomicReference<>());
+  }
+
+  /** As above, noting in {@code stage} how far the exchange got, for the message of a call that never ends. */
+  private Future<Answer> send(HttpMethod method, String url, MultiMap headers, Buffer body,
+                              AtomicReference<String> stage) {
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(10_000);
     if (headers != null) {
       options.setHeaders(headers);
     }
+    stage.set("waiting for a pooled connection");
     return client.request(options)
-        .compose(request -> body == null ? request.send() : request.send(body))
-        .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
+        .compose(request -> {
+          stage.set("sent on " + request.connection().localAddress() + ", no response yet");
+          return body == null ? request.send() : request.send(body);
+        })
+        .compose(response -> {
+          stage.set("answered " + response.statusCode() + ", body not complete");
+          return response.body().map(b -> new Answer(response.statusCode(), b));
+        });
   }
 
   /** Blocking: for the sequential parts (seeding, checks), never on an event loop. */
@@ -51,7 +65,15 @@ final class Http implements AutoCloseable {
     if (body != null) {
       headers.add("Content-Type", "application/json");
     }
-    return await(send(method, url, headers, body == null ? null : body.toBuffer()), 15);
+    AtomicReference<String> stage = new AtomicReference<>();
+    Future<Answer> answer = send(method, url, headers, body == null ? null : body.toBuffer(), stage);
+    try {
+      return await(answer, 15);
+    } catch (IllegalStateException e) {
+      // Twice in a dozen runs a check's GET got no answer (and its 10 s idle timeout did not end it either): say how
+      // far it got, so the next one tells a client pool that hands out no connection from a server that never answers.
+      throw new IllegalStateException(method + " " + url + ": " + e.getMessage() + " (" + stage.get() + ")", e);
+    }
   }
 
   JsonObject getJson(String url) {
