@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -521,6 +522,27 @@ final class BenchRun {
         orders, quiet ? "" : "; system never went quiet"), "", "", "equal", ok ? Verdict.PASS : Verdict.FAIL);
     if (!ok) {
       report.correctnessFailed();
+    }
+    orderEvents(orders);
+  }
+
+  /** One created event per order in JetStream once the outbox relay has caught up (nothing is cancelled here). */
+  private void orderEvents(long orders) {
+    step("order events: waiting for one per order in JetStream");
+    try {
+      OrderEvents.Count count = OrderEvents.await(config.natsUrl(), orders, Duration.ofSeconds(60));
+      boolean ok = count.events() == orders;
+      report.json().put("orderEvents", new JsonObject().put("events", count.events()).put("orders", orders)
+          .put("waitedMs", count.waitedMs()).put("ok", ok));
+      report.row("order events in JetStream (stream ORDERS)", String.format("%s: %d events for %d orders; %s",
+              ok ? "OK" : "MISMATCH", count.events(), orders, count.waitedMs() < 200 ? "all there when checked"
+                  : "all there " + count.waitedMs() + " ms after the check began"), "", "",
+          "one created event per order", ok ? Verdict.PASS : Verdict.FAIL);
+      if (!ok) {
+        report.correctnessFailed();
+      }
+    } catch (Exception e) {
+      report.error("order events in JetStream (stream ORDERS)", e);
     }
   }
 
