@@ -430,12 +430,23 @@ final class BenchRun {
     try {
       flashSale();
     } catch (Exception e) {
+      noAnswer("flash-sale", e);
       report.error("flash sale", e);
     }
     try {
       consistency();
     } catch (Exception e) {
+      noAnswer("consistency", e);
       report.error("consistency", e);
+    }
+  }
+
+  /** The evidence of a call that never ended ({@link StuckCall}), kept in the results. */
+  private void noAnswer(String scenario, Throwable failure) {
+    JsonObject evidence = StuckCall.evidence(scenario, failure, vertx, config.systemPid(), config.results());
+    if (evidence != null) {
+      System.out.println("   no answer: " + evidence.encode());
+      report.json().put("noAnswer-" + scenario, evidence);
     }
   }
 

@@ -70,9 +70,18 @@ final class Http implements AutoCloseable {
     try {
       return await(answer, 15);
     } catch (IllegalStateException e) {
-      // Twice in a dozen runs a check's GET got no answer (and its 10 s idle timeout did not end it either): say how
-      // far it got, so the next one tells a client pool that hands out no connection from a server that never answers.
-      throw new IllegalStateException(method + " " + url + ": " + e.getMessage() + " (" + stage.get() + ")", e);
+      // Rare, and not understood yet (see StuckCall): say how far it got.
+      throw new NoAnswer(method + " " + url + ": " + e.getMessage() + " (" + stage.get() + ")", url, e);
+    }
+  }
+
+  /** A call that did not end within its 15 s; {@code url} is what it asked for. */
+  static final class NoAnswer extends IllegalStateException {
+    final String url;
+
+    NoAnswer(String message, String url, Throwable cause) {
+      super(message, cause);
+      this.url = url;
     }
   }
 

@@ -37,7 +37,12 @@ final class Profiler {
     jcmd(pid, "JFR.stop", "name=" + NAME);
   }
 
-  private static void jcmd(long pid, String... args) throws IOException, InterruptedException {
+  /** The JVM's threads and their stacks ({@code jcmd PID Thread.print}). */
+  static String threadDump(long pid) throws IOException, InterruptedException {
+    return jcmd(pid, "Thread.print");
+  }
+
+  private static String jcmd(long pid, String... args) throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     List<String> command = new ArrayList<>(List.of(jcmd, String.valueOf(pid)));
     command.addAll(List.of(args));
@@ -47,6 +52,7 @@ final class Profiler {
       p.destroyForcibly();
       throw new IllegalStateException("jcmd " + String.join(" ", args) + " failed: " + out.strip());
     }
+    return out;
   }
 
   /** The thread group of a JVM thread name. */
