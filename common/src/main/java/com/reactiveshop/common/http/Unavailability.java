@@ -18,6 +18,8 @@ public final class Unavailability {
 
   private static final Set<String> UNAVAILABLE = Set.of(
       "java.net.ConnectException",
+      // "Connection reset": PostgreSQL's connection dropped under a statement in flight (a server stopping).
+      "java.net.SocketException",
       "java.nio.channels.ClosedChannelException",
       "java.util.concurrent.TimeoutException",
       "io.netty.channel.ConnectTimeoutException",

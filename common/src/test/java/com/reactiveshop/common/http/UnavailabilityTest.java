@@ -7,6 +7,7 @@ import io.vertx.sqlclient.DatabaseException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.SocketException;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,13 @@ class UnavailabilityTest {
     assertTrue(Unavailability.isUnavailable(sql("57P01")), "admin shutdown");
     assertFalse(Unavailability.isUnavailable(sql("23505")), "a unique violation is a bug or a conflict");
     assertFalse(Unavailability.isUnavailable(sql(null)));
+  }
+
+  /** A store stopped under a statement in flight: the PostgreSQL client failed it with the socket's own exception. */
+  @Test
+  void aConnectionResetUnderAStatementIsUnavailability() {
+    assertTrue(Unavailability.isUnavailable(new SocketException("Connection reset")));
+    assertTrue(Unavailability.isUnavailable(new RuntimeException("wrapped", new SocketException("Broken pipe"))));
   }
 
   @Test
