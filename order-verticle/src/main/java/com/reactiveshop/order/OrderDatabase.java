@@ -53,8 +53,8 @@ final class OrderDatabase {
     // setting since PostgreSQL 12). PostgreSQL would otherwise switch a cached statement to a generic plan after its
     // fifth execution and keep it until the table's statistics change: made on the near-empty tables of a new
     // database, the order commit's generic plan scanned idempotency_keys and pending_releases whole on every commit.
-    // That cost 24 ms per commit of 27 orders at 20,000 orders, and halved the order rate until autovacuum's first
-    // analyze (a minute or more later under load). Planning each execution costs about 1 ms per commit.
+    // That cost 24 ms per commit of 27 orders after a minute of orders, and halved the order rate until the first
+    // analyze by autovacuum (a minute or more under load). Planning each execution costs about 1 ms per commit.
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
         .setCachePreparedStatements(true)
         .addProperty("statement_timeout", String.valueOf(STATEMENT_TIMEOUT_MS))
