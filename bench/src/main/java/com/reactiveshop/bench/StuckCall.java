@@ -9,9 +9,10 @@ import java.nio.file.Path;
 
 /**
  * Evidence for a check's call that never ended ({@link Http.NoAnswer}). Three times in about fifteen runs a GET of the
- * kit's checks got no answer within 15 s, once with the response's status received and its body never complete,
- * while the same pages asked thousands of times with curl and with the kit's client on an idle system always
- * answered. Until it is understood, each occurrence leaves: the thread dumps of the system and of the kit
+ * kit's checks got no answer within 15 s, once with the response's status received and its body never complete (the
+ * request's idle timeout does not cover the body: Vert.x 5.0.7 cancels it when the response's head arrives), while
+ * the same pages asked thousands of times with curl and with the kit's client on an idle system always answered.
+ * Until it is understood, each occurrence leaves: the thread dumps of the system and of the kit
  * ({@code threads-<scenario>.txt}, {@code bench-threads-<scenario>.txt} in the results), and the same URL asked again
  * on a new connection, which tells a stuck server from one stuck connection.
  */
