@@ -70,6 +70,9 @@ final class Http implements AutoCloseable {
     try {
       return await(answer, 15);
     } catch (IllegalStateException e) {
+      if (answer.isComplete()) {
+        throw e; // it failed (refused, reset, idle timeout): an answer of its own, not a call that never ended
+      }
       // Rare, and not understood yet (see StuckCall): say how far it got.
       throw new NoAnswer(method + " " + url + ": " + e.getMessage() + " (" + stage.get() + ")", url, e);
     }

@@ -19,7 +19,7 @@ import java.util.function.LongFunction;
  * the rate are sent but not recorded. Prints the result as one JSON line.
  *
  * <pre>
- * java -jar bench/target/bench.jar open-loop --order-url http://127.0.0.1:8083 --users ID,ID --products ID,ID \
+ * java -jar bench/target/bench.jar open-loop --order-url http://127.0.0.1:3003 --users ID,ID --products ID,ID \
  *   --rate 500 [--warmup 5] [--seconds 15] [--connections 64]
  * </pre>
  */

@@ -48,16 +48,16 @@ final class OrderDatabase {
         .setMaxWaitQueueSize(settings.poolWaitQueue())
         .setConnectionTimeout(5)
         .setConnectionTimeoutUnit(TimeUnit.SECONDS);
-    // A database that accepts connections but does not answer (locks, a full disk) must not hold requests for ever.
-    // Every execution is planned for its own arguments and the tables as they are now (plan_cache_mode, a session
-    // setting since PostgreSQL 12). PostgreSQL would otherwise switch a cached statement to a generic plan after its
-    // fifth execution and keep it until the table's statistics change: made on the near-empty tables of a new
-    // database, the order commit's generic plan scanned idempotency_keys and pending_releases whole on every commit.
-    // That cost 24 ms per commit of 27 orders after a minute of orders, and halved the order rate until the first
-    // analyze by autovacuum (a minute or more under load). Planning each execution costs about 1 ms per commit.
     PgConnectOptions connect = PgConnectOptions.fromUri(settings.pgUri())
         .setCachePreparedStatements(true)
+        // A database that accepts connections but does not answer (locks, a full disk) must not hold requests.
         .addProperty("statement_timeout", String.valueOf(STATEMENT_TIMEOUT_MS))
+        // Every execution is planned for its own arguments and the tables as they are now (a session setting since
+        // PostgreSQL 12). PostgreSQL would otherwise switch a cached statement to a generic plan after its fifth
+        // execution and keep it until the table's statistics change: made on the near-empty tables of a new
+        // database, the order commit's generic plan scanned idempotency_keys and pending_releases whole on every
+        // commit. That cost 24 ms per commit of 27 orders after a minute of orders, and halved the order rate until
+        // the first analyze by autovacuum (a minute or more under load). Planning costs about 1 ms per commit.
         .addProperty("plan_cache_mode", "force_custom_plan");
     // A database that cannot be reached should be a fast 503, not a request hanging for the default 60 s.
     NetClientOptions transport = new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true);

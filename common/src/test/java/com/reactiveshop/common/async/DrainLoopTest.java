@@ -36,13 +36,18 @@ class DrainLoopTest {
     done.get(5, TimeUnit.SECONDS);
   }
 
+  /** A loop (ticking once an hour) whose every run counts itself in {@code runs} and says {@code next}. */
+  private DrainLoop counting(AtomicInteger runs, long coalesceMs, DrainLoop.Next next) {
+    return new DrainLoop(vertx, context, "test", 3_600_000, coalesceMs, () -> {
+      runs.incrementAndGet();
+      return Future.succeededFuture(next);
+    });
+  }
+
   @Test
   void kicksWithinTheWindowShareOneRun() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 50, () -> {
-      runs.incrementAndGet();
-      return Future.succeededFuture(DrainLoop.Next.IDLE);
-    });
+    DrainLoop loop = counting(runs, 50, DrainLoop.Next.IDLE);
     on(() -> {
       loop.kick();
       loop.kick();
@@ -70,10 +75,7 @@ class DrainLoopTest {
   @Test
   void aRunThatMadeSomeWorkDueIsFollowedOnlyAfterTheWindow() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    DrainLoop loop = new DrainLoop(vertx, context, "test", 3_600_000, 3_600_000, () -> {
-      runs.incrementAndGet();
-      return Future.succeededFuture(DrainLoop.Next.AFTER_WINDOW);
-    });
+    DrainLoop loop = counting(runs, 3_600_000, DrainLoop.Next.AFTER_WINDOW);
     on(loop::drainNow);
     Thread.sleep(300);
     assertEquals(1, runs.get());
