@@ -1,0 +1,105 @@
+package com.reactiveshop.common.async;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which items go together in one flush, when the next flush goes, and what each item is answered. */
+class GroupCommitTest {
+
+  /** A store whose writes complete when the test says: the batches it was given, and their pending answers. */
+  private static final class Store {
+    final List<List<String>> batches = new ArrayList<>();
+    final List<Promise<List<String>>> pending = new ArrayList<>();
+
+    Future<List<String>> write(List<String> items) {
+      batches.add(List.copyOf(items));
+      Promise<List<String>> answer = Promise.promise();
+      pending.add(answer);
+      return answer.future();
+    }
+
+    /** Completes the n-th write, answering each item with "done " + item. */
+    void complete(int n) {
+      pending.get(n).complete(batches.get(n).stream().map(item -> "done " + item).toList());
+    }
+  }
+
+  @Test
+  void whatArrivesDuringAFlushGoesInOneBatchAfterIt() {
+    Store store = new Store();
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100);
+    Future<String> a = commit.submit("a");
+    Future<String> b = commit.submit("b");
+    Future<String> c = commit.submit("c");
+    assertEquals(List.of(List.of("a")), store.batches);
+
+    store.complete(0);
+    assertEquals("done a", a.result());
+    assertEquals(List.of(List.of("a"), List.of("b", "c")), store.batches);
+    assertTrue(!b.isComplete() && !c.isComplete());
+
+    store.complete(1);
+    assertEquals("done b", b.result());
+    assertEquals("done c", c.result());
+  }
+
+  @Test
+  void aBatchHoldsAtMostMaxBatchItemsAndTheRestGoesNext() {
+    Store store = new Store();
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 2);
+    commit.submit("a");
+    commit.submit("b");
+    commit.submit("c");
+    commit.submit("d");
+    store.complete(0);
+    assertEquals(List.of("b", "c"), store.batches.get(1));
+    store.complete(1);
+    assertEquals(List.of("d"), store.batches.get(2));
+  }
+
+  @Test
+  void aFlushAnsweringTheWrongNumberOfOutcomesFailsEveryItemOfIt() {
+    Store store = new Store();
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100);
+    commit.submit("a");
+    Future<String> b = commit.submit("b");
+    Future<String> c = commit.submit("c");
+    store.pending.get(0).complete(List.of("done a"));
+    store.pending.get(1).complete(List.of("only one"));
+    assertTrue(b.failed() && c.failed());
+    assertTrue(b.cause().getMessage().contains("answered 2 items with 1 outcomes"), b.cause().getMessage());
+  }
+
+  @Test
+  void aFailedFlushFailsEachOfItsItemsAndTheNextBatchStillGoes() {
+    Store store = new Store();
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100);
+    Future<String> a = commit.submit("a");
+    Future<String> b = commit.submit("b");
+    store.pending.get(0).fail("store down");
+    assertEquals("store down", a.cause().getMessage());
+    assertEquals(List.of("b"), store.batches.get(1));
+    store.complete(1);
+    assertEquals("done b", b.result());
+  }
+
+  @Test
+  void idleIsReportedOnlyWhenNothingWaitsOrIsInFlight() {
+    Store store = new Store();
+    int[] idle = {0};
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100, () -> idle[0]++);
+    commit.submit("a");
+    commit.submit("b");
+    store.complete(0); // b goes now: not idle
+    assertEquals(0, idle[0]);
+    store.complete(1);
+    assertEquals(1, idle[0]);
+  }
+}
