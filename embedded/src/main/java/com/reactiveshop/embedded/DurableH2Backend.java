@@ -55,7 +55,7 @@ import java.util.List;
  * <p><b>Cheaper per operation than the stock H2Backend(file)</b>:
  * <ul>
  *   <li>The MVStore is opened here, with the library's settings (no compression, default page split, auto-commit
- *       buffer and 1 s auto-commit delay) but a page cache sized by {@link #cacheSizeMb}: every cache miss
+ *       buffer and 1 s auto-commit delay) and a page cache of {@link #CACHE_SIZE_MB}: every cache miss
  *       deserializes a whole page of documents, and every page held is heap the garbage collector copies.</li>
  *   <li>Documents, ids and unique index keys are written in a compact format ({@link StoredValueCodec}) instead of
  *       H2's Java serialization, which with a commit per write batch (every changed page written whole) was most of
@@ -82,11 +82,10 @@ final class DurableH2Backend extends H2Backend {
 
   /** Opens (or creates) the file; maps in an older format are converted on the way (see {@link CompactMaps}). */
   static DurableH2Backend open(Path file, OpCounters counters) {
-    int cacheMb = cacheSizeMb(Runtime.getRuntime().maxMemory());
-    log.info("opening MVStore in '{}' with a {} MB page cache", file, cacheMb);
+    log.info("opening MVStore in '{}' with a {} MB page cache", file, CACHE_SIZE_MB);
     MVStore store = new MVStore.Builder()
         .fileName(file.toString())
-        .cacheSize(cacheMb)
+        .cacheSize(CACHE_SIZE_MB)
         // no background commit while the databases are opened: older maps are converted then, and only
         // this thread's commits may store one halfway (see CompactMaps); turned on in the constructor
         .autoCommitDisabled()
@@ -108,24 +107,24 @@ final class DurableH2Backend extends H2Backend {
   }
 
   /**
-   * MVStore's page cache in MB: a quarter of the heap, at least H2's default 16 MB and at most 48 MB.
+   * MVStore's page cache in MB: H2's own default, whatever the heap.
    *
    * <p>The cache holds deserialized pages, weighed by H2's estimate of their heap size: about 1.3 KB per small order
    * document in the data map plus 0.3 KB per {@code _id} index entry. Every page a commit writes goes into it, so under
-   * a write load it is also where most objects that outlive a young collection come from: with 256 MB, 50 to 70 MB
-   * survived each young collection at 800 orders/s and G1's pauses were 50 to 70 ms (median), which made the order
-   * path's tail. With 48 MB they were 27 to 33 ms, and in two alternating pairs of runs (order ids time-ordered, over
-   * 100,000 reservation records) the open-loop p99 at 800/s was 53 and 76 ms against 139 and 999 ms, and the
-   * closed-loop rate 1,148 and 1,174 against 1,057 and 1,087 orders/s. A larger cache paid off while order ids were
-   * random: every insert then needed a random leaf page of the reservations collection (at 72,000 records: 16 MB 230,
-   * 64 MB 490, 256 MB 780 rounds per second); appended ids touch only the last one. The quarter of the heap leaves
-   * room for everything else when the server shares its JVM with the services (local mode) or runs with a small heap
-   * (the tests' child JVM has 256 MB).
+   * a write load it is also where most objects that outlive a young collection come from, and the young collections'
+   * pauses are the order path's tail:
+   * <ul>
+   *   <li>256 MB: 50 to 70 MB survived each young collection at 800 orders/s and G1's pauses were 50 to 70 ms
+   *   (median). 48 MB: 27 to 33 ms; the open-loop p99 at 800/s was 53 and 76 ms against 139 and 999 ms.</li>
+   *   <li>48 MB against 16 MB, two alternating pairs, each after 45 s of orders with 64 connections and 17 s at
+   *   900/s: 15 s at 900/s had G1 pause medians of 21 and 29 ms against 15 and 15 ms, and p99 143 and 74 ms against
+   *   72 and 66 ms.</li>
+   * </ul>
+   * A larger cache paid off only while order ids were random (every insert then needed a random leaf page of the
+   * reservations collection); time-ordered ids append to the last one, and the products are a few pages. The services
+   * read through caches of their own ({@code DocumentCache}), so what misses here is mostly an old reservation record.
    */
-  static int cacheSizeMb(long maxHeapBytes) {
-    long quarterMb = maxHeapBytes / 4 / (1024 * 1024);
-    return (int) Math.max(16, Math.min(48, quarterMb));
-  }
+  static final int CACHE_SIZE_MB = 16;
 
   @Override
   protected MongoDatabase openOrCreateDatabase(String databaseName) {
