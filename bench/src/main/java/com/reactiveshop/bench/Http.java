@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** A Vert.x HTTP client with a bounded pool and helpers for the JSON calls of seeding and checking. */
 final class Http implements AutoCloseable {
@@ -37,26 +38,35 @@ final class Http implements AutoCloseable {
   }
 
   Future<Answer> send(HttpMethod method, String url, MultiMap headers, Buffer body) {
-    return send(method, url, headers, body, new AtomicReference<>());
+    return send(method, url, headers, body, null);
   }
 
-  /** As above, noting in {@code stage} how far the exchange got, for the message of a call that never ends. */
+  /**
+   * As above; with a {@code stage} (the checks' calls), notes in it how far the exchange got, for the message of a
+   * call that never ends. The load generators pass none: their every request would pay for the notes.
+   */
   private Future<Answer> send(HttpMethod method, String url, MultiMap headers, Buffer body,
                               AtomicReference<String> stage) {
     RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setIdleTimeout(10_000);
     if (headers != null) {
       options.setHeaders(headers);
     }
-    stage.set("waiting for a pooled connection");
+    note(stage, () -> "waiting for a pooled connection");
     return client.request(options)
         .compose(request -> {
-          stage.set("sent on " + request.connection().localAddress() + ", no response yet");
+          note(stage, () -> "sent on " + request.connection().localAddress() + ", no response yet");
           return body == null ? request.send() : request.send(body);
         })
         .compose(response -> {
-          stage.set("answered " + response.statusCode() + ", body not complete");
+          note(stage, () -> "answered " + response.statusCode() + ", body not complete");
           return response.body().map(b -> new Answer(response.statusCode(), b));
         });
+  }
+
+  private static void note(AtomicReference<String> stage, Supplier<String> what) {
+    if (stage != null) {
+      stage.set(what.get());
+    }
   }
 
   /** Blocking: for the sequential parts (seeding, checks), never on an event loop. */

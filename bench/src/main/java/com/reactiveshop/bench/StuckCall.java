@@ -33,7 +33,8 @@ final class StuckCall {
     JsonObject evidence = new JsonObject().put("url", stuck.url).put("failure", stuck.getMessage());
     try {
       Files.writeString(results.resolve("threads-" + scenario + ".txt"), Profiler.threadDump(systemPid));
-      Files.writeString(results.resolve("bench-threads-" + scenario + ".txt"), ownThreads());
+      Files.writeString(results.resolve("bench-threads-" + scenario + ".txt"),
+          Profiler.threadDump(ProcessHandle.current().pid()));
     } catch (Exception e) {
       evidence.put("threadDumpFailure", e.toString());
     }
@@ -46,16 +47,5 @@ final class StuckCall {
       evidence.put("askedAgain", "failed on a new connection too: " + e.getMessage());
     }
     return evidence;
-  }
-
-  private static String ownThreads() {
-    StringBuilder dump = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
-      for (StackTraceElement frame : stack) {
-        dump.append("    at ").append(frame).append('\n');
-      }
-    });
-    return dump.toString();
   }
 }
