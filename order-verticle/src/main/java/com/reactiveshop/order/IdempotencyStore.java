@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.ids.RandomUuids;
@@ -80,8 +81,10 @@ final class IdempotencyStore {
     this.database = database;
     this.leaseMs = leaseMs;
     this.intents = intents;
-    this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH);
-    this.completions = new GroupCommit<>(this::completeBatch, MAX_BATCH);
+    this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH,
+        BatchMetrics.of("postgresql", "idempotency_key_claim"));
+    this.completions = new GroupCommit<>(this::completeBatch, MAX_BATCH,
+        BatchMetrics.of("postgresql", "idempotency_key_complete"));
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
 import com.reactiveshop.common.tracing.CurrentSpan;
@@ -81,7 +82,8 @@ final class OrderCommit {
   /** One per verticle instance: use it from that instance's context. */
   OrderCommit(OrderDatabase database) {
     this.database = database;
-    this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH);
+    this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH,
+        BatchMetrics.of("postgresql", "order_commit"));
   }
 
   /** Writes the order with its lines and created event, and removes its release intent. */

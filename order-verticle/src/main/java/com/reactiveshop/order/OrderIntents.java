@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
@@ -52,8 +53,10 @@ final class OrderIntents {
   OrderIntents(OrderDatabase database, long graceMs) {
     this.database = database;
     this.graceMs = graceMs;
-    this.records = new GroupCommit<>(this::recordBatch, MAX_BATCH);
-    this.forgets = new GroupCommit<>(this::forgetBatch, MAX_BATCH);
+    this.records = new GroupCommit<>(this::recordBatch, MAX_BATCH,
+        BatchMetrics.of("postgresql", "release_intent_record"));
+    this.forgets = new GroupCommit<>(this::forgetBatch, MAX_BATCH,
+        BatchMetrics.of("postgresql", "release_intent_forget"));
   }
 
   /** Durable once this succeeds; only then may stock be reserved under {@code orderId}. */

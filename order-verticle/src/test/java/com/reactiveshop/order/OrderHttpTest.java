@@ -299,6 +299,36 @@ class OrderHttpTest {
   }
 
   @Test
+  void metricsShowTheBatchesOfEveryStoreStepAnOrderWentThrough() {
+    String pen = f.createProduct("pen", 150, 10);
+    HttpResponse<Buffer> created = f.send(f.orderPort, HttpMethod.POST, OrderRoutes.API, orderBody(userId, pen, 1),
+        Map.of("Content-Type", "application/json", "Idempotency-Key", "batch-metrics-" + UUID.randomUUID()));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+
+    String metrics = f.getOrders("/metrics").bodyAsString();
+    // The order's steps, in the order it takes them: the key's claim (with the release intent), the stock take and
+    // the reservation record on the product side, then the one statement that stores the order.
+    for (String step : new String[] {"store=\"postgresql\",batch=\"idempotency_key_claim\"",
+        "store=\"mongodb\",batch=\"stock_take\"", "store=\"mongodb\",batch=\"reservation_insert\"",
+        "store=\"postgresql\",batch=\"order_commit\""}) {
+      assertTrue(seriesValue(metrics, "store_batch_size_count", step) >= 1, step + " in\n" + metrics);
+      assertTrue(seriesValue(metrics, "store_batch_item_duration_seconds_count", step) >= 1, step);
+      assertTrue(seriesValue(metrics, "store_batch_flush_duration_seconds_count", step) >= 1, step);
+    }
+  }
+
+  /** The value of the series {@code name} whose labels include {@code labels} (in either order); -1 if none. */
+  private static double seriesValue(String scrape, String name, String labels) {
+    String[] pair = labels.split(",");
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(pair[0]) && line.contains(pair[1])) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
+  @Test
   void migrationsRunOnceWhenSeveralInstancesStartTogetherOnAFreshDatabase() {
     assertEquals(Migrations.FILES.size(), f.count("SELECT count(*) FROM schema_migrations"));
     await(f.db.query("CREATE DATABASE fresh_orders").execute());

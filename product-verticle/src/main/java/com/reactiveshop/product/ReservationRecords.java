@@ -2,6 +2,7 @@ package com.reactiveshop.product;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Timestamps;
 import com.reactiveshop.common.mongo.ByIdLookups;
@@ -47,7 +48,8 @@ final class ReservationRecords {
 
   ReservationRecords(MongoClient mongo) {
     this.mongo = mongo;
-    this.inserts = new GroupCommit<>(this::insertBatch, MAX_BATCH);
+    this.inserts = new GroupCommit<>(this::insertBatch, MAX_BATCH,
+        BatchMetrics.of("mongodb", "reservation_insert"));
     this.reads = new ByIdLookups(mongo, COLLECTION);
   }
 

@@ -1,5 +1,6 @@
 package com.reactiveshop.product;
 
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.nats.cache.CachedDocuments;
 import io.vertx.core.Future;
@@ -88,7 +89,8 @@ final class StockLedger {
     this.mongo = mongo;
     this.cache = cache;
     this.settled = new SettledHolds(vertx, settleFallbackMs, this::dropSettled);
-    this.takes = new GroupCommit<>(requests -> new TakeFlush(mongo, cache, settled, requests).write(), MAX_BATCH);
+    this.takes = new GroupCommit<>(requests -> new TakeFlush(mongo, cache, settled, requests).write(), MAX_BATCH,
+        BatchMetrics.of("mongodb", "stock_take"));
   }
 
   /** Takes {@code hold.quantity()} units of the product for the hold's attempt, or says why not. */

@@ -31,36 +31,44 @@ public final class GroupCommit<T, R> {
 
   private final Function<List<T>, Future<List<R>>> flush;
   private final int maxBatch;
+  private final BatchMetrics metrics;
   private final Runnable onIdle;
   private List<Waiting<T, R>> waiting = new ArrayList<>();
   private boolean flushing;
 
-  private record Waiting<T, R>(T item, Promise<R> promise) {
+  /** {@code submitted}: {@link BatchMetrics#now()} at the submit. */
+  private record Waiting<T, R>(T item, Promise<R> promise, long submitted) {
   }
 
   /**
    * @param flush    writes one batch; its list of outcomes matches the batch item by item
    * @param maxBatch the most items in one flush (a store command has size limits; the rest waits for the next one)
+   * @param metrics  where batch sizes and durations go ({@link BatchMetrics#NONE}: nowhere)
    * @param onIdle   run when nothing is waiting or in flight any more (lets an owner forget idle instances)
    */
-  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch, Runnable onIdle) {
+  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch, BatchMetrics metrics, Runnable onIdle) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be at least 1");
     }
     this.flush = flush;
     this.maxBatch = maxBatch;
+    this.metrics = metrics;
     this.onIdle = onIdle;
   }
 
-  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch) {
-    this(flush, maxBatch, () -> {
+  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch, BatchMetrics metrics) {
+    this(flush, maxBatch, metrics, () -> {
     });
+  }
+
+  public GroupCommit(Function<List<T>, Future<List<R>>> flush, int maxBatch) {
+    this(flush, maxBatch, BatchMetrics.NONE);
   }
 
   /** The outcome of {@code item} once the batch it joins has been flushed. */
   public Future<R> submit(T item) {
     Promise<R> promise = Tracing.active() ? onCurrentContext() : Promise.promise();
-    waiting.add(new Waiting<>(item, promise));
+    waiting.add(new Waiting<>(item, promise, metrics.now()));
     if (!flushing) {
       flushNext();
     }
@@ -100,13 +108,17 @@ public final class GroupCommit<T, R> {
 
   private void write(List<Waiting<T, R>> batch, List<T> items) {
     Future<List<R>> written;
+    long started = metrics.now();
     try {
       written = flush.apply(items);
     } catch (RuntimeException e) {
       written = Future.failedFuture(e);
     }
     written.onComplete(ar -> {
+      long ended = metrics.now();
+      metrics.flushed(batch.size(), started, ended);
       for (int i = 0; i < batch.size(); i++) {
+        metrics.answered(batch.get(i).submitted(), ended);
         if (ar.failed()) {
           batch.get(i).promise().tryFail(ar.cause());
         } else if (ar.result() == null || ar.result().size() != batch.size()) {

@@ -1,5 +1,6 @@
 package com.reactiveshop.common.mongo;
 
+import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -29,7 +30,8 @@ public final class ByIdLookups {
   public ByIdLookups(MongoClient mongo, String collection) {
     this.mongo = mongo;
     this.collection = collection;
-    this.reads = new GroupCommit<>(this::readBatch, MAX_BATCH);
+    this.reads = new GroupCommit<>(this::readBatch, MAX_BATCH,
+        BatchMetrics.of("mongodb", collection + "_read"));
   }
 
   /** The stored document with this {@code _id}, if there is one. */

@@ -1,11 +1,15 @@
 package com.reactiveshop.common.async;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +52,31 @@ class GroupCommitTest {
     store.complete(1);
     assertEquals("done b", b.result());
     assertEquals("done c", c.result());
+  }
+
+  @Test
+  void eachFlushRecordsItsSizeAndEachItemItsTimeUntilItsOutcome() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Store store = new Store();
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100,
+        BatchMetrics.of(registry, "postgresql", "order_commit"));
+    commit.submit("a");
+    commit.submit("b");
+    commit.submit("c");
+    store.complete(0);
+    store.complete(1);
+
+    DistributionSummary sizes = registry.get("store.batch.size")
+        .tags("store", "postgresql", "batch", "order_commit").summary();
+    assertEquals(2, sizes.count());
+    assertEquals(3, sizes.totalAmount());
+    assertEquals(2, sizes.max());
+    assertEquals(2, registry.get("store.batch.flush.duration").tags("batch", "order_commit").timer().count());
+    Timer items = registry.get("store.batch.item.duration").tags("batch", "order_commit").timer();
+    assertEquals(3, items.count());
+    // b and c waited for the first flush as well as their own: no item can take less than the flush it was in.
+    assertTrue(items.max(TimeUnit.NANOSECONDS) >= registry.get("store.batch.flush.duration")
+        .timer().max(TimeUnit.NANOSECONDS));
   }
 
   @Test
@@ -94,7 +123,7 @@ class GroupCommitTest {
   void idleIsReportedOnlyWhenNothingWaitsOrIsInFlight() {
     Store store = new Store();
     int[] idle = {0};
-    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100, () -> idle[0]++);
+    GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100, BatchMetrics.NONE, () -> idle[0]++);
     commit.submit("a");
     commit.submit("b");
     store.complete(0); // b goes now: not idle
