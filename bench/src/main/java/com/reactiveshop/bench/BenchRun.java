@@ -470,9 +470,13 @@ final class BenchRun {
     report.row("POST /api/orders open loop warm-up", warmUp.text(), "", "", "", Verdict.INFO);
     step(String.format("POST /api/orders open loop: %.0f/s, warm-up %d s + %d s", rate, config.warmupSeconds(),
         config.seconds()));
+    List<String> metricsUrls = List.of(config.orderUrl() + "/metrics", config.productUrl() + "/metrics");
+    StepTimes.Snapshot before = StepTimes.read(http, metricsUrls);
     OpenLoop.Result r = OpenLoop.run(vertx, config.orderUrl(), rate, config.warmupSeconds(), config.seconds(),
         config.connections(), 4096,
         OrderOpenLoop.requests(users, products, runId));
+    JsonObject steps = new JsonObject();
+    String stepText = StepTimes.between(before, StepTimes.read(http, metricsUrls), steps);
     double p99 = r.fromIntended().percentileMs(99);
     report.json().put("openLoop", r.toJson().put("targetP99Ms", OPEN_LOOP_P99_TARGET_MS));
     StringBuilder statuses = new StringBuilder();
@@ -486,6 +490,10 @@ final class BenchRun {
     boolean ok = p99 <= OPEN_LOOP_P99_TARGET_MS && r.unsent() == 0 && r.unfinished() == 0;
     report.row(String.format("POST /api/orders open loop at 50%% (%.0f/s)", rate), result, "", "", "p99 ≤ 50 ms",
         ok ? Verdict.PASS : Verdict.FAIL);
+    System.out.println("   by step (means): " + stepText);
+    report.json().put("openLoopSteps", steps);
+    report.row("POST /api/orders open loop: time by step (means, its warm-up included)", stepText, "", "", "",
+        Verdict.INFO);
   }
 
   private void flashSale() {
