@@ -14,7 +14,8 @@ import java.util.function.Function;
  * Group commit on one event loop. While one flush is in flight, submitted items wait; when it completes they all go in
  * the next flush, as one batch. The first item after an idle moment is flushed at once, so a lone request pays no
  * extra latency, and under load batches grow by themselves to whatever arrived during one round trip. This is how
- * the order path turns many concurrent requests into few store commands.
+ * the order path turns many concurrent requests into few store commands. Each flush's size and time, and each item's
+ * time from submit to outcome, go to its {@link BatchMetrics}.
  *
  * <p>Not thread-safe: submit from one Vert.x context only, and let {@code flush} complete its future on that context
  * (Vert.x clients do, when called from it).
