@@ -55,8 +55,8 @@ import java.util.List;
  *
  * <p><b>Cheaper per operation than the stock H2Backend(file)</b>:
  * <ul>
- *   <li>The MVStore is opened here, with the library's settings (no compression, default page split, auto-commit
- *       buffer and 1 s auto-commit delay) and a page cache of {@link #CACHE_SIZE_MB}: every cache miss
+ *   <li>The MVStore is opened here, with the library's settings (no compression, default page split) except that
+ *       auto-commit is off (see above) and the page cache is {@link #CACHE_SIZE_MB}: every cache miss
  *       deserializes a whole page of documents, and every page held is heap the garbage collector copies.</li>
  *   <li>Documents, ids and unique index keys are written in a compact format ({@link StoredValueCodec}) instead of
  *       H2's Java serialization, which with a commit per write batch (every changed page written whole) was most of
@@ -102,7 +102,8 @@ final class DurableH2Backend extends H2Backend {
     store.commit(); // the converted maps, in one go
     this.counters = counters;
     this.groupCommit = new FileGroupCommit(this::commitToFile);
-    this.housekeeping = FileHousekeeping.start(store, groupCommit::awaitDurable);
+    // Straight to the file, not through groupCommit: its counters (serverStatus.groupCommit) are the clients' writes.
+    this.housekeeping = FileHousekeeping.start(store, this::commitToFile);
   }
 
   @Override

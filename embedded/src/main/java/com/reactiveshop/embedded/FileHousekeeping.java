@@ -16,9 +16,8 @@ import java.util.concurrent.TimeUnit;
  * than the store's retention time, and its space is reused. A chunk that keeps a few live pages (a full leaf of an
  * append-only collection) would keep all its space for good, so once a second this copies the live pages of the least
  * filled old chunks forward ({@link MVStore#compact}, at most {@link #WRITE_BYTES} a round, while the live share of
- * the chunks is under {@link #TARGET_FILL_RATE} %), then commits that through the backend's own commit, as H2's
- * background writer does. The file does not shrink while open (H2 compacts it when the store closes); its free space
- * is reused.
+ * the chunks is under {@link #TARGET_FILL_RATE} %), then commits that, as H2's background writer does. The file never
+ * shrinks (measured: not when the server stops either); its free space is reused.
  */
 final class FileHousekeeping implements AutoCloseable {
 
