@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.http.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -75,8 +76,8 @@ record Order(UUID id, String userId, String status, List<Item> items, long total
         .put("status", status)
         .put("items", lines)
         .put("totalCents", totalCents)
-        .put("createdAt", createdAt.toString())
-        .put("updatedAt", updatedAt.toString());
+        .put("createdAt", Timestamps.format(createdAt))
+        .put("updatedAt", Timestamps.format(updatedAt));
   }
 
   static OffsetDateTime utc(Instant instant) {

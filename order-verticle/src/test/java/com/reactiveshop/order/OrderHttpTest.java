@@ -61,7 +61,8 @@ class OrderHttpTest {
         .add(new JsonObject().put("productId", ink).put("name", "ink").put("quantity", 1).put("priceCents", 999)),
         order.getJsonArray("items"));
     assertEquals(3 * 150 + 999, order.getLong("totalCents"));
-    assertNotNull(order.getString("createdAt"));
+    assertTrue(order.getString("createdAt").matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"),
+        order.getString("createdAt"));
     assertEquals(order.getString("createdAt"), order.getString("updatedAt"));
     assertEquals(7, f.stock(pen));
     assertEquals(4, f.stock(ink));
@@ -99,6 +100,17 @@ class OrderHttpTest {
     String unknown = "0123456789abcdef01234567";
     JsonObject error = assertError(f.postOrder(orderBody(userId, pen, 2, unknown, 1)), 422, "product_not_found");
     assertTrue(error.getJsonArray("details").encode().contains(unknown), error.encode());
+    assertEquals(10, f.stock(pen));
+  }
+
+  @Test
+  void idsOfTheWrongShapeNameNothingAndAre422LikeUnknownOnes() {
+    String pen = f.createProduct("pen", 150, 10);
+    assertError(f.postOrder(orderBody("no-such-user", pen, 1)), 422, "user_not_found");
+    JsonObject error = assertError(f.postOrder(orderBody(userId, pen, 2, "No-Such-Product", 1)), 422,
+        "product_not_found");
+    assertEquals(new JsonArray().add(new JsonObject().put("productId", "No-Such-Product")),
+        error.getJsonArray("details"));
     assertEquals(10, f.stock(pen));
   }
 
@@ -210,8 +222,8 @@ class OrderHttpTest {
       "{\"userId\": \"%U\", \"items\": [1]}",
       "{\"userId\": \"%U\", \"items\": [null]}",
       "{\"userId\": {\"$gt\": \"\"}, \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
-      "{\"userId\": \"abc\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
-      "{\"userId\": \"%U\", \"items\": [{\"productId\": \"abc\", \"quantity\": 1}]}",
+      "{\"userId\": \"\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1}]}",
+      "{\"userId\": \"%U\", \"items\": [{\"productId\": 42, \"quantity\": 1}]}",
       "{\"userId\": \"%U\", \"items\": [{\"productId\": {\"$gt\": \"\"}, \"quantity\": 1}]}",
       "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 0}]}",
       "{\"userId\": \"%U\", \"items\": [{\"productId\": \"%P\", \"quantity\": 1001}]}",

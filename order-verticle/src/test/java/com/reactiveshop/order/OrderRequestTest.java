@@ -50,8 +50,16 @@ class OrderRequestTest {
   }
 
   @Test
-  void userIdMustBeAnObjectId() {
-    assertEquals(List.of("userId"), refused(body("not-an-id", line(PEN, 1))));
+  void anIdOfTheWrongShapeIsKeptAsSentForTheLookupToFindNothing() {
+    OrderRequest request = OrderRequest.fromBody(body("not-an-id", line("No-Such-Product", 1), line(PEN, 2)));
+    assertEquals("not-an-id", request.userId());
+    assertEquals(List.of(new OrderRequest.Line("No-Such-Product", 1), new OrderRequest.Line(PEN, 2)), request.lines());
+  }
+
+  @Test
+  void userIdMustBeANonBlankString() {
+    assertEquals(List.of("userId"), refused(body("", line(PEN, 1))));
+    assertEquals(List.of("userId"), refused(body(" ", line(PEN, 1))));
     assertEquals(List.of("userId"), refused(body(42, line(PEN, 1))));
     assertEquals(List.of("userId"), refused(body(new JsonObject().put("$gt", ""), line(PEN, 1))));
     assertEquals(List.of("userId"), refused(new JsonObject().put("items", new JsonArray().add(line(PEN, 1)))));
@@ -86,12 +94,12 @@ class OrderRequestTest {
   @Test
   void eachProductAppearsOnceInAnyLetterCase() {
     assertEquals(List.of("items[1].productId"), refused(body(USER, line(PEN, 1), line(PEN.toUpperCase(), 2))));
-    assertEquals(List.of("items[0].productId"), refused(body(USER, line("pen", 1))));
+    assertEquals(List.of("items[1].productId"), refused(body(USER, line("pen", 1), line("pen", 2))));
   }
 
   @Test
   void unknownFieldsAreRefusedAndEveryProblemIsReportedAtOnce() {
-    List<String> fields = refused(body("x", line(PEN, 0), line("y", 1).put("colour", "red")).put("coupon", "FREE"));
+    List<String> fields = refused(body("", line(PEN, 0), line("", 1).put("colour", "red")).put("coupon", "FREE"));
     assertTrue(fields.containsAll(List.of("userId", "coupon", "items[0].quantity", "items[1].productId",
         "items[1].colour")), fields.toString());
   }

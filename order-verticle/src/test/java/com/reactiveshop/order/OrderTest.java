@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -82,7 +83,15 @@ class OrderTest {
     assertEquals(new JsonObject().put("productId", PEN).put("name", "Pen").put("quantity", 2).put("priceCents", 199L),
         json.getJsonArray("items").getJsonObject(0));
     assertEquals(398L, json.getLong("totalCents"));
-    assertEquals(order.createdAt().toString(), json.getString("createdAt"));
+    assertEquals(order.createdAt(), Instant.parse(json.getString("createdAt")));
     assertEquals(json, PlacedOrder.of(order).json().toJsonObject(), "encoded once, the same JSON");
+  }
+
+  @Test
+  void anOrderPlacedOnAWholeSecondShowsThreeFractionDigits() {
+    Instant second = Instant.parse("2026-12-01T04:19:21Z");
+    Order order = new Order(UUID.randomUUID(), USER, Order.CONFIRMED, List.of(), 0, second, second);
+    assertEquals("2026-12-01T04:19:21.000Z", order.toJson().getString("createdAt"));
+    assertEquals("2026-12-01T04:19:21.000Z", order.toJson().getString("updatedAt"));
   }
 }

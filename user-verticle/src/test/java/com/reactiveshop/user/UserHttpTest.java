@@ -92,6 +92,8 @@ class UserHttpTest {
       "{\"name\":\"a\",\"email\":{\"$ne\":null}}",
       "{\"name\":null,\"email\":\"a@example.com\"}",
       "{\"name\":\"a\\u0000b\",\"email\":\"a@example.com\"}",
+      "{\"name\":\"x\\ud800y\",\"email\":\"a@example.com\"}",
+      "{\"name\":\"x\\udc00\",\"email\":\"a@example.com\"}",
       "{\"name\":\"a\\nb\",\"email\":\"a@example.com\"}",
       "{\"name\":\"a\",\"email\":\"a\\t@example.com\"}",
       "{\"name\":\"a\",\"email\":\"a@example.com\",\"role\":\"admin\"}",

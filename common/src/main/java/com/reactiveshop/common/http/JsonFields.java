@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -99,19 +98,18 @@ public final class JsonFields {
     return value;
   }
 
-  /** A 24-hex ObjectId in any letter case, returned in lower case (the form ids are stored and shown in). */
-  public String objectId(String field) {
-    String id = matching(field, ObjectIds.PATTERN, "must be a 24-character hexadecimal id");
-    return id == null ? null : id.toLowerCase(Locale.ROOT);
-  }
-
-  private String matching(String field, Pattern pattern, String message) {
-    String value = string(field, 1, 100, true, false);
-    if (value != null && !pattern.matcher(value).matches()) {
-      error(field, message);
+  /**
+   * A document id: any non-blank string of at most 100 characters, returned in lower case when it is an ObjectId
+   * (24 hex characters, accepted in any case; the form ids are stored and shown in). A string of another shape names
+   * nothing, so it is for the lookup to answer "not found", as for an id in a URL; it is not a validation error.
+   */
+  public String id(String field) {
+    String id = name(field, 100, true);
+    if (id == null) {
       return null;
     }
-    return value;
+    String canonical = ObjectIds.canonical(id);
+    return canonical != null ? canonical : id;
   }
 
   public Long integer(String field, long min, long max, boolean required) {
@@ -196,7 +194,24 @@ public final class JsonFields {
       error(field, "must not contain control characters");
       return null;
     }
+    if (hasUnpairedSurrogate(text)) {
+      // JSON's "\ud800" escape can name half a character; stored as UTF-8 it would come back as U+FFFD, not as sent.
+      error(field, "must be valid Unicode text (an unpaired surrogate is not a character)");
+      return null;
+    }
     return text;
+  }
+
+  private static boolean hasUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasControlCharacter(String text, boolean allowLineBreaks) {
