@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults of the infrastructure under a steady order load, with the services in child JVMs on EXTERNAL
  * infrastructure started here (so it can be killed and started again on the same port and data): nats-server killed
  * with SIGKILL and restarted, PostgreSQL stopped and started, the MongoDB-wire server stopped and started, and a
- * product service made slow by a delaying proxy between it and MongoDB. Two service processes: {@code product}
+ * product service made slow by a delaying proxy between it and MongoDB, and PostgreSQL paused. Two service processes: {@code product}
  * (MongoDB through the proxy) and {@code user,order} (MongoDB directly). After each fault: the invariant check in
  * settle mode and "every acknowledged order exists".
  */
@@ -47,6 +47,8 @@ class InfrastructureFaultsIT {
 
   private static final long LOAD_BEFORE_MS = 2_000;
   private static final long OUTAGE_MS = 5_000;
+  /** Long enough for requests waiting on the paused PostgreSQL to be given up on (3 s) and answered within it. */
+  private static final long PAUSE_MS = 8_000;
   private static final long AFTER_RECOVERY_MS = 3_000;
   private static final long MAX_RECOVERY_MS = 30_000;
   private static final long BREAKER_TIMEOUT_MS = 2_000;
@@ -259,6 +261,49 @@ class InfrastructureFaultsIT {
           .filter(a -> a.latencyMs() > BREAKER_TIMEOUT_MS + LATENCY_MARGIN_MS).toList());
     } finally {
       proxy.delay(Duration.ZERO);
+    }
+  }
+
+  /**
+   * PostgreSQL paused (SIGSTOP to the server and its backends, as {@code docker pause} does): connections stay open
+   * and nothing answers, so neither a refused connection nor the server's statement timeout can end a request.
+   * Orders and cancels must still be answered 503 while it lasts, and resume when it is over.
+   */
+  @Test
+  @Order(5)
+  void postgresPausedAndResumed() throws Exception {
+    Map<ProcessHandle, String> server = new HashMap<>(Processes.mentioning(dir.resolve("postgres").toString()));
+    server.values().removeIf(command -> !command.contains("bin/postgres "));
+    assertEquals(1, server.size(), "one postmaster serves " + dir.resolve("postgres") + ": " + server);
+    try (OrderLoad load = FaultKit.load(orderPort, shop, "pg-pause")) {
+      Thread.sleep(LOAD_BEFORE_MS);
+      long resumeAt;
+      int readyDuring;
+      // Paused first: a request sent just before may have committed (a cancel then answers 200 once its clean-up
+      // gives up waiting); its answer belongs to the phase before.
+      Processes.signalTrees("STOP", server.keySet());
+      OrderLoad.Phase paused;
+      try {
+        paused = load.phase("pg-paused");
+        Thread.sleep(PAUSE_MS);
+        readyDuring = FaultKit.status(orderPort, "/health/ready");
+      } finally {
+        resumeAt = System.nanoTime();
+        Processes.signalTrees("CONT", server.keySet());
+      }
+      OrderLoad.Phase back = load.phase("pg-resumed");
+      long first201 = awaitFirst201(load, back);
+      Thread.sleep(AFTER_RECOVERY_MS);
+      load.stop();
+
+      FaultKit.result("pg-pause", "order service ready during the pause: " + readyDuring + "; resumed to first 201: "
+          + first201 + " ms; statuses " + load.statuses() + "; phases " + load.phases());
+      assertEquals(503, readyDuring, "the order service is not ready while PostgreSQL does not answer");
+      assertTrue(first201 >= 0, "orders resume by themselves: " + load.phases());
+      assertOnly(paused, resumeAt, Set.of(503), Set.of(503), "while PostgreSQL was paused");
+      assertEquals(0, paused.unavailableWithoutRetryAfter(), "every 503 has Retry-After");
+      FaultKit.assertInvariants("pg-pause", mongo.uri(), postgres.uri(), "nats://127.0.0.1:" + natsPort, shop, load,
+          env);
     }
   }
 

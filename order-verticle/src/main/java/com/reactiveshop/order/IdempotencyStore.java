@@ -82,9 +82,11 @@ final class IdempotencyStore {
     this.leaseMs = leaseMs;
     this.intents = intents;
     this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH,
-        BatchMetrics.of("postgresql", "idempotency_key_claim"));
+        BatchMetrics.of("postgresql", "idempotency_key_claim"))
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
     this.completions = new GroupCommit<>(this::completeBatch, MAX_BATCH,
-        BatchMetrics.of("postgresql", "idempotency_key_complete"));
+        BatchMetrics.of("postgresql", "idempotency_key_complete"))
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
   }
 
   /**

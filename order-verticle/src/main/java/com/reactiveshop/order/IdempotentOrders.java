@@ -116,9 +116,10 @@ final class IdempotentOrders {
             .onFailure(e -> LOG.warn("Could not store the answer for key {}: {}", claim.key(), e.toString()))
             .transform(ar -> Future.failedFuture(error));
       }
-      return store.abandon(claim)
-          .onFailure(e -> LOG.warn("Could not give up key {}: {}", claim.key(), e.toString()))
-          .transform(ar -> Future.failedFuture(failure));
+      // The 503 does not wait for the key to be given up: when PostgreSQL is what does not answer, that would add a
+      // second wait for it. A retry that comes first finds the key in progress and waits for it (or for its lease).
+      store.abandon(claim).onFailure(e -> LOG.warn("Could not give up key {}: {}", claim.key(), e.toString()));
+      return Future.failedFuture(failure);
     });
   }
 

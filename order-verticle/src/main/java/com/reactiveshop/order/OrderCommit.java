@@ -83,7 +83,8 @@ final class OrderCommit {
   OrderCommit(OrderDatabase database) {
     this.database = database;
     this.batches = new GroupCommit<>(this::storeBatch, MAX_BATCH,
-        BatchMetrics.of("postgresql", "order_commit"));
+        BatchMetrics.of("postgresql", "order_commit"))
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
   }
 
   /** Writes the order with its lines and created event, and removes its release intent. */

@@ -28,6 +28,13 @@ final class OrderDatabase {
   static final String POOL_NAME = "order-service-pg";
   /** No statement runs longer; after it, a statement whose answer was lost has certainly ended. */
   static final long STATEMENT_TIMEOUT_MS = 10_000;
+  /**
+   * How long the service waits for a statement or transaction (a pooled connection included) before it answers 503.
+   * The statement timeout above does not help when PostgreSQL does not answer at all (a paused container, a host
+   * gone silent): without this a request would wait until the server came back. The outcome of a write given up on
+   * is unknown, which the order path already handles (its release intent outlives the statement timeout).
+   */
+  static final long OPERATION_TIMEOUT_MS = 3_000;
 
   private final Pool pool;
 
@@ -64,13 +71,27 @@ final class OrderDatabase {
     return new OrderDatabase(PgBuilder.pool().with(pool).with(transport).connectingTo(connect).using(vertx).build());
   }
 
-  /** Runs {@code sql} as a prepared statement (prepared once per connection, then cached) on a pooled connection. */
+  /**
+   * Runs {@code sql} as a prepared statement (prepared once per connection, then cached) on a pooled connection;
+   * fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}.
+   */
   Future<RowSet<Row>> execute(String sql, Tuple args) {
-    return pool.preparedQuery(sql).execute(args);
+    return pool.preparedQuery(sql).execute(args).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back. */
+  /**
+   * Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back; fails
+   * with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}.
+   */
   <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(work).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * As {@link #inTransaction}, without the time limit: for the schema migrations at start, which wait in turn for one
+   * another (an advisory lock) and may run long on a large table.
+   */
+  <T> Future<T> inTransactionUnbounded(Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work);
   }
 

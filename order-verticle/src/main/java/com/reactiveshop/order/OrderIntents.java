@@ -54,9 +54,11 @@ final class OrderIntents {
     this.database = database;
     this.graceMs = graceMs;
     this.records = new GroupCommit<>(this::recordBatch, MAX_BATCH,
-        BatchMetrics.of("postgresql", "release_intent_record"));
+        BatchMetrics.of("postgresql", "release_intent_record"))
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
     this.forgets = new GroupCommit<>(this::forgetBatch, MAX_BATCH,
-        BatchMetrics.of("postgresql", "release_intent_forget"));
+        BatchMetrics.of("postgresql", "release_intent_forget"))
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
   }
 
   /** Durable once this succeeds; only then may stock be reserved under {@code orderId}. */

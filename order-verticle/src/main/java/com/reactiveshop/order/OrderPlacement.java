@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -152,8 +154,11 @@ final class OrderPlacement {
             return Future.failedFuture(OrderRefusals.store(failure));
           }
           // The statement may have committed with only its answer lost: look. If the order is not there (yet), its
-          // intent stays, and the retrier releases after the grace time only if the order is still absent.
-          return orders.find(orderId).transform(found -> {
+          // intent stays, and the retrier releases after the grace time only if the order is still absent. After a
+          // time-out PostgreSQL is not answering at all: a look would only make the client wait as long again.
+          Future<Optional<Order>> look = failure instanceof TimeoutException
+              ? Future.succeededFuture(Optional.empty()) : orders.find(orderId);
+          return look.transform(found -> {
             if (found.succeeded() && found.result().isPresent()) {
               return Future.succeededFuture(created(placed));
             }

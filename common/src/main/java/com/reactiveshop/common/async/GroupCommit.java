@@ -8,6 +8,7 @@ import io.vertx.core.internal.PromiseInternal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -36,6 +37,8 @@ public final class GroupCommit<T, R> {
   private final Runnable onIdle;
   private List<Waiting<T, R>> waiting = new ArrayList<>();
   private boolean flushing;
+  /** 0: an item waits as long as its flush (and the one ahead of it) takes. */
+  private long answerWithinMs;
 
   /** {@code submitted}: {@link BatchMetrics#now()} at the submit. */
   private record Waiting<T, R>(T item, Promise<R> promise, long submitted) {
@@ -66,14 +69,28 @@ public final class GroupCommit<T, R> {
     this(flush, maxBatch, BatchMetrics.NONE);
   }
 
+  /**
+   * From now on, an item whose outcome has not come {@code ms} after its submit fails with a timeout
+   * ({@code TimeoutException}), on the submitter's context. Flushes are one at a time, so behind a flush that a silent
+   * store never answers every later item would wait too, each for as long as its caller gives it. The item's write
+   * may still happen after that (it stays in its batch): its outcome is unknown, as with any store that goes silent.
+   */
+  public GroupCommit<T, R> answeringWithin(long ms) {
+    if (ms < 1) {
+      throw new IllegalArgumentException("ms must be at least 1");
+    }
+    this.answerWithinMs = ms;
+    return this;
+  }
+
   /** The outcome of {@code item} once the batch it joins has been flushed. */
   public Future<R> submit(T item) {
-    Promise<R> promise = Tracing.active() ? onCurrentContext() : Promise.promise();
+    Promise<R> promise = Tracing.active() || answerWithinMs > 0 ? onCurrentContext() : Promise.promise();
     waiting.add(new Waiting<>(item, promise, metrics.now()));
     if (!flushing) {
       flushNext();
     }
-    return promise.future();
+    return answerWithinMs > 0 ? promise.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS) : promise.future();
   }
 
   private static <R> Promise<R> onCurrentContext() {

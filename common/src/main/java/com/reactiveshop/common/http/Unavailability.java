@@ -44,11 +44,20 @@ public final class Unavailability {
           return true;
         }
       }
-      if (isUnavailableSqlState(t)) {
+      if (isUnavailableSqlState(t) || isPoolWaitTimeout(t)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The SQL client's pool gives up waiting for a connection with a plain {@code VertxException} (no type of its own),
+   * so only its message tells it apart: every connection is busy with a database that does not answer.
+   */
+  private static boolean isPoolWaitTimeout(Throwable t) {
+    return t.getClass().getName().equals("io.vertx.core.VertxException")
+        && "Timeout waiting for connection".equals(t.getMessage());
   }
 
   private static boolean isUnavailableSqlState(Throwable t) {

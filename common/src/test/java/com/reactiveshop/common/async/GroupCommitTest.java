@@ -3,13 +3,17 @@ package com.reactiveshop.common.async;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +121,38 @@ class GroupCommitTest {
     assertEquals(List.of("b"), store.batches.get(1));
     store.complete(1);
     assertEquals("done b", b.result());
+  }
+
+  /** A store that never answers must not hold its callers: each item fails on time, also one queued behind. */
+  @Test
+  void itemsNotAnsweredInTimeFailWithATimeoutOnTheirContextAndALateAnswerChangesNothing() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Store store = new Store();
+      Context context = vertx.getOrCreateContext();
+      GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100).answeringWithin(50);
+      CompletableFuture<List<Object>> seen = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        Future<String> first = commit.submit("a");
+        Future<String> behind = commit.submit("b");
+        Future.join(first, behind).onComplete(done -> seen.complete(List.of(first.cause(), behind.cause(),
+            Vertx.currentContext() == context)));
+      });
+      List<Object> outcome = seen.get(10, TimeUnit.SECONDS);
+      assertTrue(outcome.get(0) instanceof TimeoutException, String.valueOf(outcome.get(0)));
+      assertTrue(outcome.get(1) instanceof TimeoutException, String.valueOf(outcome.get(1)));
+      assertEquals(true, outcome.get(2), "failed on the submitter's context");
+
+      CompletableFuture<List<List<String>>> after = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        store.complete(0);
+        after.complete(List.copyOf(store.batches));
+      });
+      assertEquals(List.of(List.of("a"), List.of("b")), after.get(10, TimeUnit.SECONDS),
+          "the batch that waited still goes, once the store answers");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -3,11 +3,15 @@ package com.reactiveshop.common.http;
 import com.mongodb.MongoSocketReadTimeoutException;
 import com.mongodb.MongoTimeoutException;
 import com.mongodb.ServerAddress;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.sqlclient.DatabaseException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.SocketException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,6 +47,21 @@ class UnavailabilityTest {
   void aConnectionResetUnderAStatementIsUnavailability() {
     assertTrue(Unavailability.isUnavailable(new SocketException("Connection reset")));
     assertTrue(Unavailability.isUnavailable(new RuntimeException("wrapped", new SocketException("Broken pipe"))));
+  }
+
+  /** PostgreSQL that does not answer at all: the pool's wait for a connection, or the service's own time limit. */
+  @Test
+  void noConnectionInTimeAndAnOperationGivenUpOnAreUnavailability() throws Exception {
+    assertTrue(Unavailability.isUnavailable(new VertxException("Timeout waiting for connection", true)));
+    assertFalse(Unavailability.isUnavailable(new VertxException("Something else", true)));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Throwable givenUp = ((ContextInternal) vertx.getOrCreateContext()).<Void>promise().future().timeout(1, TimeUnit.MILLISECONDS)
+          .toCompletionStage().toCompletableFuture().handle((v, failure) -> failure).get(10, TimeUnit.SECONDS);
+      assertTrue(Unavailability.isUnavailable(givenUp), String.valueOf(givenUp));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

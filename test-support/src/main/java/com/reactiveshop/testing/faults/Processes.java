@@ -83,6 +83,28 @@ public final class Processes {
     return killed;
   }
 
+  /**
+   * Sends {@code signal} (a name such as {@code STOP} or {@code CONT}) to these processes and all their descendants,
+   * with {@code kill}: a paused server (SIGSTOP, what {@code docker pause} amounts to) keeps its sockets open and
+   * answers nothing. Returns the pids signalled.
+   */
+  public static List<Long> signalTrees(String signal, Collection<ProcessHandle> roots) throws IOException,
+      InterruptedException {
+    List<Long> pids = new ArrayList<>();
+    for (ProcessHandle root : roots) {
+      pids.add(root.pid());
+      root.descendants().forEach(child -> pids.add(child.pid()));
+    }
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+    pids.forEach(pid -> command.add(Long.toString(pid)));
+    Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException(command + " failed: " + output);
+    }
+    return pids;
+  }
+
   /** {@link #killTrees} of every process whose command line contains {@code text}. */
   public static List<String> killAllMentioning(String text) {
     return killTrees(mentioning(text).keySet());
