@@ -65,12 +65,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
   private final String database;
   private final Process watchdog;
+  private final Path dataDirectory;
 
   private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres, String database,
-                           Process watchdog) {
+                           Process watchdog, Path dataDirectory) {
     this.postgres = postgres;
     this.database = database;
     this.watchdog = watchdog;
+    this.dataDirectory = dataDirectory;
   }
 
   public static EmbeddedPostgres start(Path dataDir, int port, String database) {
@@ -96,7 +98,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
       // Watching before the postmaster starts: a JVM killed during the start leaves nothing either.
       watchdog = startWatchdog(dir);
       started = builder.start();
-      EmbeddedPostgres pg = new EmbeddedPostgres(started, database, watchdog);
+      EmbeddedPostgres pg = new EmbeddedPostgres(started, database, watchdog, dir);
       pg.createDatabaseIfMissing();
       return pg;
     } catch (IOException | RuntimeException e) {
@@ -204,6 +206,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
 
   public int port() {
     return postgres.getPort();
+  }
+
+  /** Where its data lives; its postmaster's command line names it (fault tests find the server by it). */
+  public Path dataDirectory() {
+    return dataDirectory;
   }
 
   /** Stops PostgreSQL ({@code pg_ctl stop -m fast}), then its watchdog. */

@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +26,8 @@ import java.util.UUID;
  * can complete or give it up.
  */
 final class IdempotencyStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdempotencyStore.class);
 
   /**
    * The calling request owns the key: it does the work under this order id. {@code intentRecorded}: the order id's
@@ -81,9 +85,11 @@ final class IdempotencyStore {
     this.database = database;
     this.leaseMs = leaseMs;
     this.intents = intents;
+    // A claim that lands after its request gave up (PostgreSQL paused, a packet held up) would keep the key from the
+    // client's retries for the whole lease: it is given back as soon as it is known to have landed.
     this.claims = new GroupCommit<>(this::claimBatch, MAX_BATCH,
         BatchMetrics.of("postgresql", "idempotency_key_claim"))
-        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
+        .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS, (ask, claim) -> claim.ifPresent(this::giveBackLate));
     this.completions = new GroupCommit<>(this::completeBatch, MAX_BATCH,
         BatchMetrics.of("postgresql", "idempotency_key_complete"))
         .answeringWithin(OrderDatabase.OPERATION_TIMEOUT_MS);
@@ -103,7 +109,7 @@ final class IdempotencyStore {
         asks.stream().map(Ask::orderId).toArray(UUID[]::new),
         asks.stream().map(Ask::token).toArray(UUID[]::new));
     args.addValue(OrderIntents.REASON).addValue((double) intents.graceMs());
-    return database.execute(CLAIM, args).map(rows -> {
+    return database.executeUnbounded(CLAIM, args).map(rows -> {
       Set<UUID> won = new HashSet<>();
       rows.forEach(row -> won.add(row.getUUID("order_id")));
       return asks.stream().map(ask -> won.contains(ask.orderId())
@@ -168,6 +174,15 @@ final class IdempotencyStore {
   /** Gives the key up (the answer was a 5xx worth retrying): the next request with it starts afresh. */
   Future<Void> abandon(Claim claim) {
     return database.execute(ABANDON, Tuple.of(claim.key(), claim.token())).mapEmpty();
+  }
+
+  /**
+   * A claim won after its request had been answered 503: nothing was reserved under it (its request never saw it),
+   * so the key is given up, and its release intent, recorded by the same statement, removed.
+   */
+  private void giveBackLate(Claim claim) {
+    abandon(claim).onSuccess(v -> intents.forget(claim.orderId()))
+        .onFailure(e -> LOG.warn("Could not give up key {} claimed too late: {}", claim.key(), e.toString()));
   }
 
   private static Record toRecord(Row row) {

@@ -80,6 +80,14 @@ final class OrderDatabase {
   }
 
   /**
+   * As {@link #execute}, without the time limit: for a group commit that limits the time itself and watches for an
+   * answer that comes after it gave up ({@code GroupCommit.answeringWithin}).
+   */
+  Future<RowSet<Row>> executeUnbounded(String sql, Tuple args) {
+    return pool.preparedQuery(sql).execute(args);
+  }
+
+  /**
    * Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back; fails
    * with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}.
    */

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.testing.faults.Processes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,8 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -137,6 +140,33 @@ class OrderResilienceTest {
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
     Set<String> holding = holdingStock();
     assertEquals(Set.of(replay.bodyAsJsonObject().getString("id")), holding, "only the created order holds stock");
+  }
+
+  /**
+   * PostgreSQL paused (SIGSTOP, as {@code docker pause}) past the time a request waits: the request is answered 503,
+   * and its key's claim, which lands when PostgreSQL resumes, is given back at once, so the client's retry with the
+   * same key is served instead of finding the key held by nobody until the lease ends.
+   */
+  @Test
+  void aKeyClaimedAfterItsRequestGaveUpIsGivenBackSoTheRetryIsServed() throws Exception {
+    String body = orderBody(USER, PEN, 1);
+    String key = "key-" + UUID.randomUUID();
+    Map<ProcessHandle, String> server = new HashMap<>(
+        Processes.mentioning(f.postgres.dataDirectory().toString()));
+    server.values().removeIf(command -> !command.contains("bin/postgres "));
+    assertEquals(1, server.size(), "one postmaster: " + server);
+    Processes.signalTrees("STOP", server.keySet());
+    try {
+      assertError(f.postOrder(body, key), 503, "dependency_unavailable");
+    } finally {
+      Processes.signalTrees("CONT", server.keySet());
+    }
+    // What PostgreSQL received while paused runs once it answers again: the request's claim of the key lands then.
+    assertTrue(eventually(() -> f.count("SELECT 1") == 1), "PostgreSQL answers again");
+    Thread.sleep(1_000);
+    HttpResponse<Buffer> retry = f.postOrder(body, key);
+    assertEquals(201, retry.statusCode(), retry.bodyAsString());
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
   }
 
   @Test

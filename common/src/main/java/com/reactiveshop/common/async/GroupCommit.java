@@ -9,6 +9,8 @@ import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,9 @@ public final class GroupCommit<T, R> {
   private boolean flushing;
   /** 0: an item waits as long as its flush (and the one ahead of it) takes. */
   private long answerWithinMs;
+  /** Told of each outcome that came after its item's caller was failed with a timeout. */
+  private BiConsumer<T, R> lateOutcome = (item, outcome) -> {
+  };
 
   /** {@code submitted}: {@link BatchMetrics#now()} at the submit. */
   private record Waiting<T, R>(T item, Promise<R> promise, long submitted) {
@@ -71,9 +76,10 @@ public final class GroupCommit<T, R> {
 
   /**
    * From now on, an item whose outcome has not come {@code ms} after its submit fails with a timeout
-   * ({@code TimeoutException}), on the submitter's context. Flushes are one at a time, so behind a flush that a silent
-   * store never answers every later item would wait too, each for as long as its caller gives it. The item's write
-   * may still happen after that (it stays in its batch): its outcome is unknown, as with any store that goes silent.
+   * ({@code TimeoutException}), on the submitter's context, and a flush not answered within {@code ms} is given up so
+   * that the next batch goes. Flushes are one at a time, so behind a flush that a silent store never answers every
+   * later item would wait too. An item's write may still happen after that: its outcome is unknown, as with any store
+   * that goes silent. For a flush to be watched to its late end, {@code flush} must not limit its own time.
    */
   public GroupCommit<T, R> answeringWithin(long ms) {
     if (ms < 1) {
@@ -83,6 +89,16 @@ public final class GroupCommit<T, R> {
     return this;
   }
 
+  /**
+   * As {@link #answeringWithin(long)}; and when the store answers an item after its caller was failed with the
+   * timeout, {@code lateOutcome} gets the item and that outcome (on the flush's context), so that the owner can undo
+   * what nobody is waiting for any more.
+   */
+  public GroupCommit<T, R> answeringWithin(long ms, BiConsumer<T, R> lateOutcome) {
+    this.lateOutcome = lateOutcome;
+    return answeringWithin(ms);
+  }
+
   /** The outcome of {@code item} once the batch it joins has been flushed. */
   public Future<R> submit(T item) {
     Promise<R> promise = Tracing.active() || answerWithinMs > 0 ? onCurrentContext() : Promise.promise();
@@ -90,7 +106,37 @@ public final class GroupCommit<T, R> {
     if (!flushing) {
       flushNext();
     }
-    return answerWithinMs > 0 ? promise.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS) : promise.future();
+    if (answerWithinMs == 0) {
+      return promise.future();
+    }
+    Future<R> limited = promise.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS);
+    limited.onFailure(failure -> {
+      if (failure instanceof TimeoutException) {
+        promise.future().onSuccess(outcome -> lateOutcome.accept(item, outcome));
+      }
+    });
+    return limited;
+  }
+
+  /**
+   * The flush as given up after the time limit, so that the next batch goes (its items have waited since their own
+   * submits); a store that answers it later still has each outcome reported to {@link #lateOutcome}.
+   */
+  private Future<List<R>> withinLimit(Future<List<R>> written, List<T> items) {
+    // On this context (a store's future may carry none), so that the timer, and what follows it, run here.
+    Promise<List<R>> here = onCurrentContext();
+    written.onComplete(here);
+    Future<List<R>> limited = here.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS);
+    limited.onFailure(failure -> {
+      if (failure instanceof TimeoutException) {
+        written.onSuccess(outcomes -> {
+          for (int i = 0; i < items.size() && outcomes != null && i < outcomes.size(); i++) {
+            lateOutcome.accept(items.get(i), outcomes.get(i));
+          }
+        });
+      }
+    });
+    return limited;
   }
 
   private static <R> Promise<R> onCurrentContext() {
@@ -131,6 +177,9 @@ public final class GroupCommit<T, R> {
       written = flush.apply(items);
     } catch (RuntimeException e) {
       written = Future.failedFuture(e);
+    }
+    if (answerWithinMs > 0) {
+      written = withinLimit(written, items);
     }
     written.onComplete(ar -> {
       long ended = metrics.now();

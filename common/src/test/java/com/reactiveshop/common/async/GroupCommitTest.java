@@ -149,7 +149,40 @@ class GroupCommitTest {
         after.complete(List.copyOf(store.batches));
       });
       assertEquals(List.of(List.of("a"), List.of("b")), after.get(10, TimeUnit.SECONDS),
-          "the batch that waited still goes, once the store answers");
+          "the flush given up does not hold the next one back");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** What nobody waits for any more is reported once, whether its item or its whole flush was given up. */
+  @Test
+  void anOutcomeThatComesAfterItsCallerGaveUpIsReportedOnce() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Store store = new Store();
+      Context context = vertx.getOrCreateContext();
+      List<String> late = new ArrayList<>();
+      GroupCommit<String, String> commit = new GroupCommit<>(store::write, 100)
+          .answeringWithin(50, (item, outcome) -> late.add(item + " -> " + outcome));
+      CompletableFuture<Void> givenUp = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        Future<String> a = commit.submit("a");
+        Future<String> b = commit.submit("b");
+        Future.join(a, b).onComplete(done -> givenUp.complete(null));
+      });
+      givenUp.get(10, TimeUnit.SECONDS);
+      CompletableFuture<List<List<String>>> sent = new CompletableFuture<>();
+      // "a"'s flush was given up, so "b" went in the next one; both answer late.
+      vertx.setTimer(100, t -> sent.complete(List.copyOf(store.batches)));
+      assertEquals(List.of(List.of("a"), List.of("b")), sent.get(10, TimeUnit.SECONDS));
+      CompletableFuture<List<String>> reported = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        store.complete(0);
+        store.complete(1);
+        reported.complete(List.copyOf(late));
+      });
+      assertEquals(List.of("a -> done a", "b -> done b"), reported.get(10, TimeUnit.SECONDS));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
