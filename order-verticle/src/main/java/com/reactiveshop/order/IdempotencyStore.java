@@ -109,7 +109,7 @@ final class IdempotencyStore {
         asks.stream().map(Ask::orderId).toArray(UUID[]::new),
         asks.stream().map(Ask::token).toArray(UUID[]::new));
     args.addValue(OrderIntents.REASON).addValue((double) intents.graceMs());
-    return database.executeUnbounded(CLAIM, args).map(rows -> {
+    return database.execute(CLAIM, args).map(rows -> {
       Set<UUID> won = new HashSet<>();
       rows.forEach(row -> won.add(row.getUUID("order_id")));
       return asks.stream().map(ask -> won.contains(ask.orderId())
@@ -118,7 +118,7 @@ final class IdempotencyStore {
   }
 
   Future<Optional<Record>> find(String key) {
-    return database.execute(FIND, Tuple.of(key, (double) leaseMs))
+    return database.executeForClient(FIND, Tuple.of(key, (double) leaseMs))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toRecord(rows.iterator().next())));
   }
 
@@ -128,7 +128,7 @@ final class IdempotencyStore {
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
     UUID token = RandomUuids.next();
-    return database.execute(TAKE_OVER, Tuple.of(key, staleToken, token))
+    return database.executeForClient(TAKE_OVER, Tuple.of(key, staleToken, token))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
   }
@@ -173,7 +173,7 @@ final class IdempotencyStore {
 
   /** Gives the key up (the answer was a 5xx worth retrying): the next request with it starts afresh. */
   Future<Void> abandon(Claim claim) {
-    return database.execute(ABANDON, Tuple.of(claim.key(), claim.token())).mapEmpty();
+    return database.executeForClient(ABANDON, Tuple.of(claim.key(), claim.token())).mapEmpty();
   }
 
   /**

@@ -49,7 +49,7 @@ final class Migrations {
 
   static Future<Void> apply(Vertx vertx, OrderDatabase database) {
     // Reading resources from the class path touches the disk: off the event loop.
-    return vertx.executeBlocking(Migrations::load, false).compose(migrations -> database.inTransactionUnbounded(conn ->
+    return vertx.executeBlocking(Migrations::load, false).compose(migrations -> database.inTransaction(conn ->
         conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")").execute()
             // "relation already exists, skipping" on every start after the first is noise.
             .compose(v -> conn.query("SET LOCAL client_min_messages = warning").execute())

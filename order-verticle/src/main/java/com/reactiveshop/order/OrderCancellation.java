@@ -32,7 +32,7 @@ final class OrderCancellation {
 
   /** The order after the cancel (empty: no such order). */
   Future<Optional<JsonObject>> cancel(UUID id) {
-    return database.<Optional<Order>>inTransaction(tx -> store.markCancelled(tx, id).compose(changed -> {
+    return database.<Optional<Order>>inTransactionForClient(tx -> store.markCancelled(tx, id).compose(changed -> {
           if (changed.isEmpty()) {
             return Future.succeededFuture(Optional.empty());
           }

@@ -29,10 +29,11 @@ final class OrderDatabase {
   /** No statement runs longer; after it, a statement whose answer was lost has certainly ended. */
   static final long STATEMENT_TIMEOUT_MS = 10_000;
   /**
-   * How long the service waits for a statement or transaction (a pooled connection included) before it answers 503.
-   * The statement timeout above does not help when PostgreSQL does not answer at all (a paused container, a host
-   * gone silent): without this a request would wait until the server came back. The outcome of a write given up on
-   * is unknown, which the order path already handles (its release intent outlives the statement timeout).
+   * How long a client's request waits for a statement or transaction (a pooled connection included) before it is
+   * answered 503. The statement timeout above does not help when PostgreSQL does not answer at all (a paused
+   * container, a host gone silent): without this a request would wait until the server came back. The outcome of a
+   * write given up on is unknown, which the order path already handles (its release intent outlives the statement
+   * timeout).
    */
   static final long OPERATION_TIMEOUT_MS = 3_000;
 
@@ -72,35 +73,31 @@ final class OrderDatabase {
   }
 
   /**
-   * Runs {@code sql} as a prepared statement (prepared once per connection, then cached) on a pooled connection;
-   * fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}.
+   * Runs {@code sql} as a prepared statement (prepared once per connection, then cached) on a pooled connection, for
+   * as long as it takes: for background work (the outbox relay, the retrier, the janitor), which may legitimately run
+   * long under a backlog and tries again anyway, and for group commits, which limit their own time
+   * ({@code GroupCommit.answeringWithin}) and watch for answers that come after it.
    */
   Future<RowSet<Row>> execute(String sql, Tuple args) {
-    return pool.preparedQuery(sql).execute(args).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * As {@link #execute}, without the time limit: for a group commit that limits the time itself and watches for an
-   * answer that comes after it gave up ({@code GroupCommit.answeringWithin}).
-   */
-  Future<RowSet<Row>> executeUnbounded(String sql, Tuple args) {
     return pool.preparedQuery(sql).execute(args);
   }
 
-  /**
-   * Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back; fails
-   * with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}.
-   */
-  <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
-    return pool.withTransaction(work).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  /** As {@link #execute}, for a client waiting on it: fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}. */
+  Future<RowSet<Row>> executeForClient(String sql, Tuple args) {
+    return execute(sql, args).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * As {@link #inTransaction}, without the time limit: for the schema migrations at start, which wait in turn for one
-   * another (an advisory lock) and may run long on a large table.
+   * Runs {@code work} in one transaction on one connection: committed if its future succeeds, else rolled back. No
+   * time limit: see {@link #execute}.
    */
-  <T> Future<T> inTransactionUnbounded(Function<SqlConnection, Future<T>> work) {
+  <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
     return pool.withTransaction(work);
+  }
+
+  /** As {@link #inTransaction}, for a client waiting on it: fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}. */
+  <T> Future<T> inTransactionForClient(Function<SqlConnection, Future<T>> work) {
+    return inTransaction(work).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   HealthCheck healthCheck() {

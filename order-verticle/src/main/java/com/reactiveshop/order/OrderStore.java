@@ -41,7 +41,7 @@ final class OrderStore {
   }
 
   Future<Optional<Order>> find(UUID id) {
-    return database.execute(FIND, Tuple.of(id)).map(OrderStore::first);
+    return database.executeForClient(FIND, Tuple.of(id)).map(OrderStore::first);
   }
 
   Future<Optional<Order>> find(SqlClient client, UUID id) {
@@ -61,12 +61,12 @@ final class OrderStore {
     Future<RowSet<Row>> items;
     Future<RowSet<Row>> total;
     if (userId == null) {
-      items = database.execute(PAGE, Tuple.of((long) page.limit(), (long) page.offset()));
-      total = database.execute("SELECT count(*) FROM orders", Tuple.tuple());
+      items = database.executeForClient(PAGE, Tuple.of((long) page.limit(), (long) page.offset()));
+      total = database.executeForClient("SELECT count(*) FROM orders", Tuple.tuple());
     } else {
-      items = database.execute(USERS_PAGE,
+      items = database.executeForClient(USERS_PAGE,
           Tuple.of(userId, (long) page.limit(), (long) page.offset()));
-      total = database.execute("SELECT count(*) FROM orders WHERE user_id = $1", Tuple.of(userId));
+      total = database.executeForClient("SELECT count(*) FROM orders WHERE user_id = $1", Tuple.of(userId));
     }
     return Future.all(items, total).map(all -> {
       List<JsonObject> found = new ArrayList<>();
