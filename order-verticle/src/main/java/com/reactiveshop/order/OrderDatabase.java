@@ -82,7 +82,10 @@ final class OrderDatabase {
     return pool.preparedQuery(sql).execute(args);
   }
 
-  /** As {@link #execute}, for a client waiting on it: fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}. */
+  /**
+   * As {@link #execute}, for a client waiting on it: fails with a timeout (503) after {@value #OPERATION_TIMEOUT_MS}
+   * ms.
+   */
   Future<RowSet<Row>> executeForClient(String sql, Tuple args) {
     return execute(sql, args).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
@@ -95,7 +98,10 @@ final class OrderDatabase {
     return pool.withTransaction(work);
   }
 
-  /** As {@link #inTransaction}, for a client waiting on it: fails with a timeout (503) after {@link #OPERATION_TIMEOUT_MS}. */
+  /**
+   * As {@link #inTransaction}, for a client waiting on it: fails with a timeout (503) after
+   * {@value #OPERATION_TIMEOUT_MS} ms.
+   */
   <T> Future<T> inTransactionForClient(Function<SqlConnection, Future<T>> work) {
     return inTransaction(work).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
