@@ -41,9 +41,8 @@ public final class GroupCommit<T, R> {
   private boolean flushing;
   /** 0: an item waits as long as its flush (and the one ahead of it) takes. */
   private long answerWithinMs;
-  /** Told of each outcome that came after its item's caller was failed with a timeout. */
-  private BiConsumer<T, R> lateOutcome = (item, outcome) -> {
-  };
+  /** Told of each outcome that came after its item's caller was failed with a timeout; null: nobody is. */
+  private BiConsumer<T, R> lateOutcome;
 
   /** {@code submitted}: {@link BatchMetrics#now()} at the submit. */
   private record Waiting<T, R>(T item, Promise<R> promise, long submitted) {
@@ -110,11 +109,13 @@ public final class GroupCommit<T, R> {
       return promise.future();
     }
     Future<R> limited = promise.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS);
-    limited.onFailure(failure -> {
-      if (failure instanceof TimeoutException) {
-        promise.future().onSuccess(outcome -> lateOutcome.accept(item, outcome));
-      }
-    });
+    if (lateOutcome != null) {
+      limited.onFailure(failure -> {
+        if (failure instanceof TimeoutException) {
+          promise.future().onSuccess(outcome -> lateOutcome.accept(item, outcome));
+        }
+      });
+    }
     return limited;
   }
 
@@ -128,7 +129,7 @@ public final class GroupCommit<T, R> {
     written.onComplete(here);
     Future<List<R>> limited = here.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS);
     limited.onFailure(failure -> {
-      if (failure instanceof TimeoutException) {
+      if (failure instanceof TimeoutException && lateOutcome != null) {
         written.onSuccess(outcomes -> {
           for (int i = 0; i < items.size() && outcomes != null && i < outcomes.size(); i++) {
             lateOutcome.accept(items.get(i), outcomes.get(i));

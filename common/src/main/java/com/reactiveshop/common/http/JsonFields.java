@@ -190,39 +190,29 @@ public final class JsonFields {
           : "must be between " + min + " and " + max + " characters");
       return null;
     }
-    if (hasControlCharacter(text, allowLineBreaks)) {
-      error(field, "must not contain control characters");
-      return null;
-    }
-    if (hasUnpairedSurrogate(text)) {
-      // JSON's "\ud800" escape can name half a character; stored as UTF-8 it would come back as U+FFFD, not as sent.
-      error(field, "must be valid Unicode text (an unpaired surrogate is not a character)");
+    String problem = characterProblem(text, allowLineBreaks);
+    if (problem != null) {
+      error(field, problem);
       return null;
     }
     return text;
   }
 
-  private static boolean hasUnpairedSurrogate(String text) {
+  /** What is wrong with the characters of {@code text}, in one pass; null when nothing is. */
+  private static String characterProblem(String text, boolean allowLineBreaks) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasControlCharacter(String text, boolean allowLineBreaks) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.getType(c) == Character.CONTROL
+        // JSON's "\ud800" escape can name half a character; stored as UTF-8 it would come back as U+FFFD, not as sent.
+        return "must be valid Unicode text (an unpaired surrogate is not a character)";
+      } else if (Character.getType(c) == Character.CONTROL
           && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
-        return true;
+        return "must not contain control characters";
       }
     }
-    return false;
+    return null;
   }
 
   private void missing(String field, boolean required) {
