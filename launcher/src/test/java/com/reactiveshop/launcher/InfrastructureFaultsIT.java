@@ -272,16 +272,15 @@ class InfrastructureFaultsIT {
   @Test
   @Order(5)
   void postgresPausedAndResumed() throws Exception {
-    Map<ProcessHandle, String> server = new HashMap<>(Processes.mentioning(dir.resolve("postgres").toString()));
-    server.values().removeIf(command -> !command.contains("bin/postgres "));
-    assertEquals(1, server.size(), "one postmaster serves " + dir.resolve("postgres") + ": " + server);
+    List<ProcessHandle> server = List.of(Processes.postmaster(postgres.dataDirectory()));
+    assertTrue(server.get(0).isAlive(), "the postmaster of " + postgres.dataDirectory() + " runs");
     try (OrderLoad load = FaultKit.load(orderPort, shop, "pg-pause")) {
       Thread.sleep(LOAD_BEFORE_MS);
       long resumeAt;
       int readyDuring;
       // Paused first: a request sent just before may have committed (a cancel then answers 200 once its clean-up
       // gives up waiting); its answer belongs to the phase before.
-      Processes.signalTrees("STOP", server.keySet());
+      Processes.signalTrees("STOP", server);
       OrderLoad.Phase paused;
       try {
         paused = load.phase("pg-paused");
@@ -289,7 +288,7 @@ class InfrastructureFaultsIT {
         readyDuring = FaultKit.status(orderPort, "/health/ready");
       } finally {
         resumeAt = System.nanoTime();
-        Processes.signalTrees("CONT", server.keySet());
+        Processes.signalTrees("CONT", server);
       }
       OrderLoad.Phase back = load.phase("pg-resumed");
       long first201 = awaitFirst201(load, back);

@@ -10,10 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -151,15 +149,13 @@ class OrderResilienceTest {
   void aKeyClaimedAfterItsRequestGaveUpIsGivenBackSoTheRetryIsServed() throws Exception {
     String body = orderBody(USER, PEN, 1);
     String key = "key-" + UUID.randomUUID();
-    Map<ProcessHandle, String> server = new HashMap<>(
-        Processes.mentioning(f.postgres.dataDirectory().toString()));
-    server.values().removeIf(command -> !command.contains("bin/postgres "));
-    assertEquals(1, server.size(), "one postmaster: " + server);
-    Processes.signalTrees("STOP", server.keySet());
+    List<ProcessHandle> server = List.of(Processes.postmaster(f.postgres.dataDirectory()));
+    assertTrue(server.get(0).isAlive(), "the postmaster of " + f.postgres.dataDirectory() + " runs");
+    Processes.signalTrees("STOP", server);
     try {
       assertError(f.postOrder(body, key), 503, "dependency_unavailable");
     } finally {
-      Processes.signalTrees("CONT", server.keySet());
+      Processes.signalTrees("CONT", server);
     }
     // What PostgreSQL received while paused runs once it answers again: the request's claim of the key lands then.
     assertTrue(eventually(() -> f.count("SELECT 1") == 1), "PostgreSQL answers again");

@@ -105,6 +105,13 @@ public final class Processes {
     return pids;
   }
 
+  /** The PostgreSQL postmaster serving {@code dataDir}: the first line of its {@code postmaster.pid}. */
+  public static ProcessHandle postmaster(Path dataDir) throws IOException {
+    String pid = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).trim();
+    return ProcessHandle.of(Long.parseLong(pid))
+        .orElseThrow(() -> new IllegalStateException("postmaster " + pid + " of " + dataDir + " is not running"));
+  }
+
   /** {@link #killTrees} of every process whose command line contains {@code text}. */
   public static List<String> killAllMentioning(String text) {
     return killTrees(mentioning(text).keySet());
