@@ -25,7 +25,14 @@ import java.util.UUID;
  * round trip and one commit (one WAL flush) instead of one each, which was the largest PostgreSQL cost of the order
  * path.
  *
- * <p>With a claim, the key's update comes first and the order is written only if it matched (the claim is still ours):
+ * <p><b>The intent fences the commit.</b> The statement first locks the orders' release intents that the retrier has
+ * not leased ({@code attempts = 0}); an order is written only if its intent is among them. So a commit that reaches
+ * PostgreSQL only after its intent's grace time (it waited in a paused server's socket) and finds the retrier there
+ * first writes nothing ({@link IntentLost}): the retrier is giving that stock back, and the order must not exist. The
+ * other way round, the lock makes the retrier (which skips locked rows) leave the intent alone until the commit has
+ * removed it.
+ *
+ * <p>With a claim, the key's update comes next and the order is written only if it matched (the claim is still ours):
  * when it did not, nothing of that order is written and {@link IdempotencyStore.ClaimLost} is raised for it alone.
  *
  * <p>A batch that PostgreSQL refuses (an error: the statement rolled back, nothing of it is stored) is written again
@@ -46,11 +53,13 @@ final class OrderCommit {
       + " $4::bigint[], $5::timestamptz[], $6::timestamptz[], $7::uuid[], $8::text[], $9::text[], $10::uuid[],"
       + " $11::int[], $12::text[], $19::text[]) AS t(id, user_id, status, total_cents, created_at, updated_at,"
       + " event_id, payload, key, token, answer_status, location, traceparent)),"
-      + " claim AS (" + IdempotencyStore.completeFrom(
-          "(SELECT key, token, answer_status, payload, location FROM input WHERE key IS NOT NULL)") + "),"
+      + " live AS (" + OrderIntents.lockUnleased("SELECT id FROM input") + "),"
+      + " claim AS (" + IdempotencyStore.completeFrom("(SELECT key, token, answer_status, payload, location FROM input"
+          + " WHERE key IS NOT NULL AND id IN (SELECT order_id FROM live))") + "),"
       + " o AS (INSERT INTO orders (id, user_id, status, total_cents, created_at, updated_at)"
       + " SELECT id, user_id, status, total_cents, created_at, updated_at FROM input"
-      + " WHERE input.key IS NULL OR input.key IN (SELECT key FROM claim) RETURNING id),"
+      + " WHERE id IN (SELECT order_id FROM live) AND (input.key IS NULL OR input.key IN (SELECT key FROM claim))"
+      + " RETURNING id),"
       + " i AS (INSERT INTO order_items (order_id, position, product_id, name, quantity, price_cents)"
       + " SELECT l.order_id, l.position, l.product_id, l.name, l.quantity, l.price_cents"
       + " FROM unnest($13::uuid[], $14::int[], $15::text[], $16::text[], $17::int[], $18::bigint[])"
@@ -58,7 +67,8 @@ final class OrderCommit {
       + " e AS (" + OutboxRelay.insertFrom("(SELECT event_id, '" + OutboxRelay.CREATED + "'::text, payload, id,"
           + " traceparent FROM input WHERE id IN (SELECT id FROM o))") + "),"
       + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
-      + " SELECT id FROM o";
+      + " SELECT id, true AS stored FROM o"
+      + " UNION ALL SELECT id, false FROM input WHERE id NOT IN (SELECT order_id FROM live)";
 
   /**
    * An order to store; with a key, its {@code claim} and the {@code answer} to complete it with (else both null).
@@ -71,7 +81,18 @@ final class OrderCommit {
     }
   }
 
-  /** One order's outcome: stored, or its failure (a lost claim, or a refusal of this order alone). */
+  /**
+   * The order was not stored because its release intent was no longer there un-leased: the retrier has leased it (its
+   * grace time ran out while this order was on its way, e.g. its commit waited in a paused PostgreSQL) and is releasing,
+   * or has released, its stock. A definite outcome: this order id can never be stored any more.
+   */
+  static final class IntentLost extends RuntimeException {
+    IntentLost(UUID orderId) {
+      super("order " + orderId + " was not stored: its release intent was taken by the retrier", null, false, false);
+    }
+  }
+
+  /** One order's outcome: stored, or its failure (a lost intent or claim, or a refusal of this order alone). */
   private record Outcome(Throwable failure) {
     static final Outcome STORED = new Outcome(null);
   }
@@ -164,21 +185,24 @@ final class OrderCommit {
     args.addValue(traceparents);
     return database.execute(STORE, args).map(rows -> {
       Set<UUID> stored = new HashSet<>();
+      Set<UUID> fenced = new HashSet<>();
       for (Row row : rows) {
-        stored.add(row.getUUID(0));
+        (row.getBoolean(1) ? stored : fenced).add(row.getUUID(0));
       }
       List<Outcome> outcomes = new ArrayList<>(n);
       for (Pending p : batch) {
-        outcomes.add(stored.contains(p.order().id()) ? Outcome.STORED : notStored(p));
+        UUID id = p.order().id();
+        outcomes.add(stored.contains(id) ? Outcome.STORED
+            : new Outcome(fenced.contains(id) ? new IntentLost(id) : notStored(p)));
       }
       return outcomes;
     });
   }
 
-  /** Only an order whose claim did not match is left out by the statement. */
-  private static Outcome notStored(Pending p) {
-    return new Outcome(p.claim() != null ? new IdempotencyStore.ClaimLost(p.claim().key())
-        : new IllegalStateException("order " + p.order().id() + " was not written by its statement"));
+  /** An order whose intent was live but that the statement left out: its claim did not match. */
+  private static RuntimeException notStored(Pending p) {
+    return p.claim() != null ? new IdempotencyStore.ClaimLost(p.claim().key())
+        : new IllegalStateException("order " + p.order().id() + " was not written by its statement");
   }
 
   /** The lines of a batch's orders, flattened into one array per column. */

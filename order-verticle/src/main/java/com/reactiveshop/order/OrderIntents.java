@@ -109,6 +109,15 @@ final class OrderIntents {
     return "DELETE FROM pending_releases WHERE order_id IN (" + orderIds + ")";
   }
 
+  /**
+   * Locks the intents of the order ids that {@code orderIds} selects (a subquery) that the retrier has not leased, and
+   * returns their {@code order_id}: the fence of the statement that stores orders ({@link OrderCommit}). Under READ
+   * COMMITTED, a row the retrier leases meanwhile is read again once its lease commits, and then left out.
+   */
+  static String lockUnleased(String orderIds) {
+    return "SELECT order_id FROM pending_releases WHERE order_id IN (" + orderIds + ") AND attempts = 0 FOR UPDATE";
+  }
+
   /** A release to make (a cancel's), inside the caller's transaction {@code client}: due after {@code delayMs}. */
   static Future<Void> recordRelease(SqlClient client, UUID orderId, String reason, String error, long delayMs) {
     return client.preparedQuery(RECORD_RELEASE).execute(Tuple.of(orderId, reason, error, (double) delayMs))

@@ -17,11 +17,12 @@ import java.util.function.Function;
  *   user: an unknown user takes no stock;</li>
  *   <li>asks the product service to reserve the stock under the order id;</li>
  *   <li>writes the order, its lines, its created event and the removal of the intent in one statement
- *   ({@link OrderCommit}).</li>
+ *   ({@link OrderCommit}), provided the retrier has not taken the intent meanwhile.</li>
  * </ol>
  * Whenever the outcome is not a stored order and stock was (or may have been) reserved, the reservation is released
  * now, or left to {@link ReleaseRetries} through the intent. Stock is never released inline while the commit's outcome
- * is unknown: the retrier does it after the grace time, and only if the order is not there.
+ * is unknown: the retrier does it after the grace time, and only if the order is not there; a commit arriving after
+ * that is refused by the intent's fence, so the order and the release never both happen.
  *
  * <p>Answers the placed order or the contract's refusal ({@link OrderRefusals}); the HTTP reply is the routes'.
  * A caller that holds the order id already (an Idempotency-Key claim, {@link IdempotentOrders}) places through an
@@ -147,6 +148,13 @@ final class OrderPlacement {
           if (failure instanceof Superseded) {
             // Another request now owns this order id: the reservation and its intent are its own.
             return Future.failedFuture(failure);
+          }
+          if (failure instanceof OrderCommit.IntentLost) {
+            // Nothing was stored, and never will be under this id. The retrier holds the intent, or has released
+            // already; recording it again covers an intent that went for another reason before the release is made.
+            LOG.warn("Order {} was not stored: its grace time ran out and the retrier took its release", orderId);
+            intents.record(orderId).onComplete(recorded -> releases.deliver(orderId));
+            return Future.failedFuture(OrderRefusals.store(failure));
           }
           if (OrderRefusals.definitelyNotStored(failure)) {
             LOG.warn("Order {} was not stored ({}); releasing its stock", orderId, failure.toString());

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link OrderCommit} writes the orders that arrive together in one statement, and each order's outcome is its own:
- * an order PostgreSQL refuses fails alone, an order whose claim was lost is not written, the others are stored whole
- * (lines, created event, intent removed).
+ * an order PostgreSQL refuses fails alone, an order whose claim was lost or whose intent the retrier took is not
+ * written, the others are stored whole (lines, created event, intent removed).
  */
 class OrderCommitTest {
 
@@ -80,6 +80,38 @@ class OrderCommitTest {
           "its release intent stays");
     }
     assertEquals(List.of(0, 1), positions(good.id()));
+  }
+
+  @Test
+  void anOrderWhoseIntentTheRetrierTookIsNotStored() {
+    Order leased = order(1);
+    Order withoutIntent = order(2);
+    Order good = order(1);
+    intent(leased.id());
+    intent(good.id());
+    // What the retrier's lease does once the grace time is over: the intent is counted as attempted.
+    await(f.db.preparedQuery("UPDATE pending_releases SET attempts = attempts + 1 WHERE order_id = $1")
+        .execute(Tuple.of(leased.id())));
+
+    List<Future<Void>> outcomes = f.onNewContext(() -> {
+      OrderCommit commit = new OrderCommit(f.database);
+      List<Future<Void>> all = List.of(commit.store(PlacedOrder.of(leased)),
+          commit.store(PlacedOrder.of(withoutIntent)), commit.store(PlacedOrder.of(good)));
+      return Future.join(all).transform(done -> Future.succeededFuture(all));
+    });
+
+    assertInstanceOf(OrderCommit.IntentLost.class, outcomes.get(0).cause());
+    assertInstanceOf(OrderCommit.IntentLost.class, outcomes.get(1).cause());
+    assertTrue(outcomes.get(2).succeeded(), () -> String.valueOf(outcomes.get(2).cause()));
+    for (Order notStored : List.of(leased, withoutIntent)) {
+      assertEquals(0, count("SELECT count(*) FROM orders WHERE id = $1", notStored.id()));
+      assertEquals(0, count("SELECT count(*) FROM order_items WHERE order_id = $1", notStored.id()));
+      assertEquals(0, count("SELECT count(*) FROM outbox WHERE order_id = $1", notStored.id()));
+    }
+    assertEquals(1, count("SELECT count(*) FROM pending_releases WHERE order_id = $1", leased.id()),
+        "the retrier's lease is left as it is");
+    assertEquals(1, count("SELECT count(*) FROM orders WHERE id = $1", good.id()));
+    await(f.db.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(leased.id())));
   }
 
   private static Order order(int... quantities) {

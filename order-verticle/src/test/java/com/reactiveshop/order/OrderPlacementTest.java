@@ -149,6 +149,25 @@ class OrderPlacementTest {
   }
 
   @Test
+  void aCommitThatComesAfterTheRetrierTookTheIntentStoresNothingAndTheStockIsReleased() {
+    stubs.answer(RESERVE, request -> {
+      // While the reserve is on its way, the intent's grace time runs out and the retrier leases it (as when the
+      // commit then waits in a paused PostgreSQL for longer than the grace time).
+      await(f.db.preparedQuery("UPDATE pending_releases SET attempts = attempts + 1 WHERE order_id::text = $1")
+          .execute(Tuple.of(request.getString("orderId"))));
+      return Answer.ok(StubServices.reservation(request, 250));
+    });
+    HttpResponse<Buffer> response = f.postOrder(orderBody(USER, PEN, 1));
+
+    assertError(response, 503, "dependency_unavailable");
+    String orderId = reservedOrderId();
+    assertEquals(0, f.count("SELECT count(*) FROM orders WHERE id::text = $1", orderId), "no order without its stock");
+    assertTrue(eventually(() -> stubs.requests(RELEASE).stream()
+        .anyMatch(release -> orderId.equals(release.getString("orderId")))));
+    assertTrue(eventually(() -> intents(orderId) == 0), "delivered: the intent goes");
+  }
+
+  @Test
   void theSameAnswersComeBackUnderAnIdempotencyKey() {
     stubs.answer(USERS_GET, request -> Answer.error(404, "user_not_found", null));
     String key = "stub-" + UUID.randomUUID();
