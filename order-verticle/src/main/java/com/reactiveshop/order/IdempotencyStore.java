@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Idempotency-Key records in PostgreSQL ({@code idempotency_keys}). A request claims its key with an insert that does
@@ -128,9 +129,14 @@ final class IdempotencyStore {
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
     UUID token = RandomUuids.next();
-    return database.executeForClient(TAKE_OVER, Tuple.of(key, staleToken, token))
+    // Unbounded underneath, limited for the client: a takeover that lands after its request gave up is seen, and
+    // given back like a late claim, instead of holding the key from the client's retries for a whole lease.
+    Future<Optional<Claim>> taken = database.execute(TAKE_OVER, Tuple.of(key, staleToken, token))
         .map(rows -> rows.size() == 0 ? Optional.empty()
             : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
+    Future<Optional<Claim>> answered = taken.timeout(OrderDatabase.OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    answered.onFailure(gaveUp -> taken.onSuccess(late -> late.ifPresent(this::giveBackLate)));
+    return answered;
   }
 
   /**
@@ -177,12 +183,16 @@ final class IdempotencyStore {
   }
 
   /**
-   * A claim won after its request had been answered 503: nothing was reserved under it (its request never saw it),
-   * so the key is given up, and its release intent, recorded by the same statement, removed.
+   * A claim (or takeover) won after its request had been answered 503: its request never saw it, so the key is given
+   * up. A new claim's release intent, recorded by the same statement, is removed too: nothing was reserved under it.
+   * A takeover's intent is its first owner's, who may have reserved: it stays, for the retrier.
    */
   private void giveBackLate(Claim claim) {
-    abandon(claim).onSuccess(v -> intents.forget(claim.orderId()))
-        .onFailure(e -> LOG.warn("Could not give up key {} claimed too late: {}", claim.key(), e.toString()));
+    abandon(claim).onSuccess(v -> {
+      if (claim.intentRecorded()) {
+        intents.forget(claim.orderId());
+      }
+    }).onFailure(e -> LOG.warn("Could not give up key {} claimed too late: {}", claim.key(), e.toString()));
   }
 
   private static Record toRecord(Row row) {

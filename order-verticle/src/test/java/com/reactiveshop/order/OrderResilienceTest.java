@@ -5,6 +5,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +23,7 @@ import static com.reactiveshop.order.OrderServiceFixture.orderBody;
 import static com.reactiveshop.order.StubServices.Answer;
 import static com.reactiveshop.order.StubServices.RELEASE;
 import static com.reactiveshop.order.StubServices.RESERVE;
+import static com.reactiveshop.testing.Await.await;
 import static com.reactiveshop.testing.Await.eventually;
 import static com.reactiveshop.testing.ContractAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,6 +167,35 @@ class OrderResilienceTest {
     HttpResponse<Buffer> retry = f.postOrder(body, key);
     assertEquals(201, retry.statusCode(), retry.bodyAsString());
     assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0), "no release left pending");
+  }
+
+  /**
+   * The same for a takeover of a stale claim (its owner presumed dead): held up past the time a request waits (here
+   * by a row lock on the key), it lands after its request was answered 503, and is given back at once.
+   */
+  @Test
+  void aTakeoverThatLandsAfterItsRequestGaveUpIsGivenBackSoTheRetryIsServed() {
+    String body = orderBody(USER, PEN, 1);
+    String key = "key-" + UUID.randomUUID();
+    UUID firstOrderId = UUID.randomUUID();
+    await(f.db.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
+        + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now() - interval '1 hour')")
+        .execute(Tuple.of(key, CanonicalJson.fingerprint(new JsonObject(body)), firstOrderId, UUID.randomUUID())));
+    SqlConnection locker = await(f.db.getConnection());
+    try {
+      Transaction tx = await(locker.begin());
+      await(locker.preparedQuery("SELECT 1 FROM idempotency_keys WHERE key = $1 FOR UPDATE").execute(Tuple.of(key)));
+      assertError(f.postOrder(body, key), 503, "dependency_unavailable");
+      await(tx.commit()); // the takeover, waiting for the row, now lands
+    } finally {
+      locker.close();
+    }
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM idempotency_keys WHERE key = $1", key) == 0),
+        "the late takeover is given back");
+    HttpResponse<Buffer> retry = f.postOrder(body, key);
+    assertEquals(201, retry.statusCode(), retry.bodyAsString());
+    assertTrue(stubs.requests(RESERVE).stream().noneMatch(r -> firstOrderId.toString().equals(r.getString("orderId"))),
+        "the retry is a new claim, under a new order id");
   }
 
   @Test
