@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A service registered with the NATS Services API ({@code $SRV.PING|INFO|STATS}, {@code nats micro ls}), whose
@@ -67,11 +68,17 @@ public final class NatsMicroService implements MessageEndpoints.Running {
   private final List<DropCounters> drops = new ArrayList<>();
   /** Requests whose handler runs and has not answered yet; touched only on {@link #context}; what stop() waits for. */
   private int inFlight;
+  /**
+   * Each request is answered within this many ms from when its handler starts (0: no limit): a handler whose future
+   * is not done by then is answered 503 {@code dependency_unavailable}, as a store that does not answer.
+   */
+  private final long answerWithinMs;
   private Promise<Void> drained;
 
   private NatsMicroService(NatsBridge nats, Context context, String name, String version, String description,
-                           List<NatsEndpoint> endpoints, int maxInFlight) {
+                           List<NatsEndpoint> endpoints, int maxInFlight, long answerWithinMs) {
     this.nats = nats;
+    this.answerWithinMs = answerWithinMs;
     this.context = context;
     this.name = name;
     this.tracing = nats.tracing();
@@ -105,8 +112,8 @@ public final class NatsMicroService implements MessageEndpoints.Running {
    * description with {@link #DEFAULT_MAX_IN_FLIGHT}, handled on the instance's context.
    */
   public static MessageEndpoints endpoints(NatsBridge nats, List<NatsEndpoint> endpoints) {
-    return (context, identity) -> start(nats, context, identity.name(), identity.version(), identity.description(),
-        endpoints);
+    return (context, identity, answerWithinMs) -> start(nats, context, identity.name(), identity.version(),
+        identity.description(), endpoints, DEFAULT_MAX_IN_FLIGHT, answerWithinMs);
   }
 
   /**
@@ -125,8 +132,14 @@ public final class NatsMicroService implements MessageEndpoints.Running {
    */
   public static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
                                                String description, List<NatsEndpoint> endpoints, int maxInFlight) {
+    return start(nats, context, name, version, description, endpoints, maxInFlight, 0);
+  }
+
+  private static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
+                                                String description, List<NatsEndpoint> endpoints, int maxInFlight,
+                                                long answerWithinMs) {
     NatsMicroService micro = new NatsMicroService(nats, context, name, version, description, endpoints,
-        maxInFlight);
+        maxInFlight, answerWithinMs);
     // startService subscribes and flushes, which waits on the network: keep it off the event loop.
     return nats.vertx().executeBlocking(() -> {
       micro.service.startService();
@@ -212,6 +225,10 @@ public final class NatsMicroService implements MessageEndpoints.Running {
     if (reply == null) {
       // A handler bug; without a future nothing would ever give the slot back.
       reply = Future.failedFuture(new IllegalStateException(endpoint.subject() + " handler returned no future"));
+    }
+    long limitMs = answerWithinMs;
+    if (limitMs > 0 && !reply.isComplete()) {
+      reply = reply.timeout(limitMs, TimeUnit.MILLISECONDS);
     }
     reply.onComplete(ar -> {
       // Given back before replying: once the requester sees this reply, its next request finds the slot free.

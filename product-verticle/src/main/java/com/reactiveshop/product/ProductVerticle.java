@@ -69,6 +69,7 @@ public class ProductVerticle extends ServiceHost {
     ReservationJanitor janitor = new ReservationJanitor(vertx, mongo);
     service.routes(router -> DocumentRoutes.mount(router, API, products, Product::fromRequest, ProductIds::notFound))
         .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())
+        .answerWithin(MongoStores.CLIENT_WAIT_MS)
         .endpoints(NatsMicroService.endpoints(nats, new ProductEndpoints(products, reservations).endpoints()))
         .runOnceServing(sweeper::start, sweeper::stop)
         .runOnceServing(janitor::start, janitor::stop)

@@ -8,6 +8,7 @@ import com.reactiveshop.embedded.EmbeddedMongo;
 import com.reactiveshop.embedded.EmbeddedNats;
 import com.reactiveshop.nats.NatsBridge;
 import com.reactiveshop.testing.JsonHttp;
+import com.reactiveshop.testing.faults.DelayingProxy;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
@@ -51,6 +52,8 @@ final class ProductServiceFixture implements AutoCloseable {
   final List<String> deploymentIds = new ArrayList<>();
   final CacheSettings cacheSettings;
   final UnaryOperator<ChangePublisher> publishing;
+  /** Between the service and MongoDB, when asked for: it can hold MongoDB's answers back, as a paused server. */
+  final DelayingProxy proxy;
   int port;
 
   ProductServiceFixture() throws Exception {
@@ -63,8 +66,15 @@ final class ProductServiceFixture implements AutoCloseable {
 
   /** {@code publishing} wraps the change notices the service publishes (to suppress or watch them). */
   ProductServiceFixture(CacheSettings cacheSettings, UnaryOperator<ChangePublisher> publishing) throws Exception {
+    this(cacheSettings, publishing, false);
+  }
+
+  /** With {@code behindProxy}, the service reaches MongoDB through {@link #proxy}. */
+  ProductServiceFixture(CacheSettings cacheSettings, UnaryOperator<ChangePublisher> publishing, boolean behindProxy)
+      throws Exception {
     this.cacheSettings = cacheSettings;
     this.publishing = publishing;
+    this.proxy = behindProxy ? DelayingProxy.start(vertx, "127.0.0.1", mongo.port()) : null;
     bridge = await(NatsBridge.connect(vertx, natsServer.url(), "product-service-test"));
     client = Nats.connect(new Options.Builder().server(natsServer.url()).reportNoResponders().build());
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
@@ -74,7 +84,8 @@ final class ProductServiceFixture implements AutoCloseable {
   }
 
   ProductVerticle deploy() {
-    ProductVerticle verticle = new ProductVerticle(bridge, mongo.uri(), ServiceSettings.local(0), cacheSettings,
+    String mongoUri = proxy == null ? mongo.uri() : "mongodb://127.0.0.1:" + proxy.port();
+    ProductVerticle verticle = new ProductVerticle(bridge, mongoUri, ServiceSettings.local(0), cacheSettings,
         publishing);
     deploymentIds.add(await(vertx.deployVerticle(verticle)));
     instances.add(verticle);
@@ -135,6 +146,9 @@ final class ProductServiceFixture implements AutoCloseable {
     client.close();
     await(db.close());
     await(bridge.close());
+    if (proxy != null) {
+      proxy.close();
+    }
     await(vertx.close());
     mongo.close();
     natsServer.close();

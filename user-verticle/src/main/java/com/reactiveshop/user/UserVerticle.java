@@ -59,6 +59,7 @@ public class UserVerticle extends ServiceHost {
     UserStore store = new UserStore(mongo, cache);
     service.routes(router -> DocumentRoutes.mount(router, API, store, User::fromRequest, UserIds::notFound))
         .healthChecks(MongoStores.healthCheck(mongo), nats.healthCheck())
+        .answerWithin(MongoStores.CLIENT_WAIT_MS)
         .prepare(store::createIndexes)
         .endpoints(NatsMicroService.endpoints(nats, new UserEndpoints(store).endpoints()));
   }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -45,6 +46,8 @@ public final class ApiRouter {
   private final Map<String, Set<HttpMethod>> methodsByPath = new LinkedHashMap<>();
   private final boolean traced;
   private final boolean accessLog;
+  /** 0: no limit. */
+  private long answerWithinMs;
 
   private ApiRouter(Router router, boolean traced, boolean accessLog) {
     this.router = router;
@@ -95,6 +98,15 @@ public final class ApiRouter {
     ctx.next();
   }
 
+  /**
+   * Routes added from now on answer within {@code ms} (0: no limit): a handler whose future is not done by then is
+   * answered 503 {@code dependency_unavailable} with {@code Retry-After}, as a store that does not answer.
+   */
+  public ApiRouter answeringWithin(long ms) {
+    this.answerWithinMs = ms;
+    return this;
+  }
+
   /** Also answers HEAD (the same status and headers, no body), as HTTP asks of every GET resource. */
   public ApiRouter get(String path, Function<RoutingContext, Future<Reply>> handler) {
     return add(HttpMethod.GET, path, handler).add(HttpMethod.HEAD, path, handler);
@@ -134,12 +146,16 @@ public final class ApiRouter {
   }
 
   public ApiRouter add(HttpMethod method, String path, Function<RoutingContext, Future<Reply>> handler) {
+    long limitMs = answerWithinMs;
     return raw(method, path, ctx -> {
       Future<Reply> reply;
       try {
         reply = handler.apply(ctx);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
+      }
+      if (limitMs > 0 && !reply.isComplete()) {
+        reply = reply.timeout(limitMs, TimeUnit.MILLISECONDS);
       }
       reply.onComplete(ar -> {
         if (ar.succeeded()) {

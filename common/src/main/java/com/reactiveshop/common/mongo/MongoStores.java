@@ -16,6 +16,14 @@ import java.util.function.Function;
 /** The MongoDB wiring the user and product services share: one pooled client per process and database. */
 public final class MongoStores {
 
+  /**
+   * How long a client (HTTP or NATS) of a MongoDB-backed service waits at most: a server that stops answering
+   * without closing the connection (paused) is a 503 after this, not after the 10 s socket timeout, which stays
+   * that long for the background scans (the sweeper's and the janitor's). As long as the order service's limit for
+   * PostgreSQL.
+   */
+  public static final long CLIENT_WAIT_MS = 3_000;
+
   private MongoStores() {
   }
 

@@ -11,8 +11,11 @@ import io.vertx.core.Future;
 @FunctionalInterface
 public interface MessageEndpoints {
 
-  /** Starts answering, with handlers on {@code context} (the service instance's). */
-  Future<? extends Running> start(Context context, ServiceIdentity identity);
+  /**
+   * Starts answering, with handlers on {@code context} (the service instance's), each request within
+   * {@code answerWithinMs} (0: no limit; see {@link ServiceDeclaration#answerWithin}).
+   */
+  Future<? extends Running> start(Context context, ServiceIdentity identity, long answerWithinMs);
 
   /** Endpoints that answer until stopped. */
   interface Running {

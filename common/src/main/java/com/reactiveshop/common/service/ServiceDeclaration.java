@@ -33,6 +33,8 @@ public final class ServiceDeclaration {
   final List<Task> onceServing = new ArrayList<>();
   final List<Supplier<Future<?>>> finishes = new ArrayList<>();
   MessageEndpoints endpoints;
+  /** 0: no limit. */
+  long answerWithinMs;
 
   ServiceDeclaration() {
   }
@@ -84,6 +86,17 @@ public final class ServiceDeclaration {
   /** The endpoints the service answers besides HTTP. */
   public ServiceDeclaration endpoints(MessageEndpoints endpoints) {
     this.endpoints = endpoints;
+    return this;
+  }
+
+  /**
+   * Every request (HTTP route or message endpoint) is answered within {@code ms}: one still waiting on a store then
+   * gets 503 with {@code Retry-After}. A store that stops answering without closing its connections (a paused server,
+   * a network that drops packets) is then a fast 503, not a wait as long as the driver's socket timeout. The work
+   * itself is not cancelled: its outcome is unknown to the client, as for any 503.
+   */
+  public ServiceDeclaration answerWithin(long ms) {
+    this.answerWithinMs = ms;
     return this;
   }
 

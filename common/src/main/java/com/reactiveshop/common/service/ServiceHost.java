@@ -52,7 +52,7 @@ public abstract class ServiceHost extends VerticleBase {
           return beforeServing();
         })
         .compose(v -> declared.endpoints == null ? Future.succeededFuture()
-            : declared.endpoints.start(context, identity).map(started -> {
+            : declared.endpoints.start(context, identity, declared.answerWithinMs).map(started -> {
               endpoints = started;
               return null;
             }))
@@ -83,7 +83,7 @@ public abstract class ServiceHost extends VerticleBase {
   }
 
   private Router router() {
-    ApiRouter router = ApiRouter.create(vertx);
+    ApiRouter router = ApiRouter.create(vertx).answeringWithin(declared.answerWithinMs);
     declared.routes.forEach(mount -> mount.accept(router));
     HealthRoutes.mount(router, List.copyOf(declared.healthChecks));
     Metrics.mount(router);

@@ -1,6 +1,7 @@
 package com.reactiveshop.common.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -43,6 +44,10 @@ class ApiRouterTest {
           Map.of("Location", "/x")));
     });
     router.get("/things/:id", ctx -> Future.failedFuture(ApiError.notFound("thing_not_found", "No thing.")));
+    // Routes added from here on answer within 300 ms: one whose store never answers, one that answers at once.
+    router.answeringWithin(300);
+    router.get("/silent", ctx -> Promise.<Reply>promise().future());
+    router.get("/prompt", ctx -> Future.succeededFuture(Reply.ok(new JsonObject().put("ok", true))));
     server = await(vertx.createHttpServer().requestHandler(router.build())
         .invalidRequestHandler(InvalidRequests::answer).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
@@ -77,6 +82,14 @@ class ApiRouterTest {
   @ValueSource(strings = {"/things?limit=%zz", "/things?offset=%", "/things?%zz=1", "/things?a=%E0%A4%A"})
   void undecodableQueryStringsAre400NotA5xx(String uri) throws Exception {
     assertJsonError(400, "validation_failed", send(HttpMethod.GET, uri, null));
+  }
+
+  @Test
+  void aRouteWithALimitAnswers503WhenItsWorkIsNotDoneInTime() throws Exception {
+    HttpResponse<Buffer> silent = send(HttpMethod.GET, "/silent", null);
+    assertJsonError(503, "dependency_unavailable", silent);
+    assertEquals("1", silent.getHeader("Retry-After"));
+    assertEquals(200, send(HttpMethod.GET, "/prompt", null).statusCode());
   }
 
   @Test

@@ -1,0 +1,73 @@
+package com.reactiveshop.product;
+
+import com.reactiveshop.common.cache.CacheSettings;
+import io.nats.client.Message;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+import static com.reactiveshop.testing.Await.eventually;
+import static com.reactiveshop.testing.ContractAssertions.assertError;
+import static com.reactiveshop.testing.ContractAssertions.assertErrorReply;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * MongoDB that stops answering without closing its connections (a paused server: {@code docker pause}, a network that
+ * drops packets). Its answers are held back 8 s here, less than the driver's 10 s socket timeout, so without a limit of
+ * its own the service would simply wait and then succeed. It answers 503 with {@code Retry-After} instead, over HTTP
+ * and NATS alike, and is whole again once MongoDB answers.
+ */
+class ProductStoreSilenceTest {
+
+  private static final Duration SILENCE = Duration.ofSeconds(8);
+  static ProductServiceFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f = new ProductServiceFixture(CacheSettings.DEFAULTS, UnaryOperator.identity(), true);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void aSilentMongoDbIsA503NotAWait() throws Exception {
+    String pen = f.createProduct("Pen", 250, 10).getString("id");
+    String orderId = "silence-" + System.nanoTime();
+    f.proxy.delay(SILENCE);
+    HttpResponse<Buffer> created;
+    HttpResponse<Buffer> listed;
+    Message reserved;
+    try {
+      created = f.send(HttpMethod.POST, ProductVerticle.API,
+          new JsonObject().put("name", "Ink").put("priceCents", 100).put("stock", 1).encode());
+      listed = f.get(ProductVerticle.API + "?limit=5"); // a page is always read from MongoDB
+      reserved = f.natsRequest("products.reserve", ProductServiceFixture.reserveRequest(orderId, pen, 1).encode());
+    } finally {
+      f.proxy.delay(Duration.ZERO);
+    }
+
+    assertError(created, 503, "dependency_unavailable");
+    assertNotNull(created.getHeader("Retry-After"));
+    assertError(listed, 503, "dependency_unavailable");
+    assertErrorReply(reserved, 503, "dependency_unavailable");
+
+    // Once MongoDB answers again (what it held back arrives first), the reserve that may have happened is released
+    // as a caller would after a 503, and the stock is whole.
+    assertTrue(eventually(Duration.ofSeconds(30), () -> f.get(ProductVerticle.API + "/" + pen).statusCode() == 200));
+    f.natsOk("products.release", new JsonObject().put("orderId", orderId));
+    assertTrue(eventually(Duration.ofSeconds(30), () -> f.stock(pen) == 10), () -> "stock " + f.stock(pen));
+    assertEquals(200, f.get(ProductVerticle.API + "?limit=5").statusCode());
+  }
+}
