@@ -38,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Faults of the infrastructure under a steady order load, with the services in child JVMs on EXTERNAL
  * infrastructure started here (so it can be killed and started again on the same port and data): nats-server killed
  * with SIGKILL and restarted, PostgreSQL stopped and started, the MongoDB-wire server stopped and started, and a
- * product service made slow by a delaying proxy between it and MongoDB, and PostgreSQL paused. Two service processes: {@code product}
- * (MongoDB through the proxy) and {@code user,order} (MongoDB directly). After each fault: the invariant check in
+ * product service made slow by a delaying proxy between it and MongoDB, PostgreSQL paused and nats-server paused. Two
+ * service processes: {@code product} (MongoDB through the proxy) and {@code user,order} (MongoDB directly). After each fault: the invariant check in
  * settle mode and "every acknowledged order exists".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -135,11 +135,7 @@ class InfrastructureFaultsIT {
     try (OrderLoad load = FaultKit.load(orderPort, shop, "nats-kill")) {
       Thread.sleep(LOAD_BEFORE_MS);
       OrderLoad.Phase outage = load.phase("nats-down");
-      // nats-server itself, not the wrapper that watches this JVM for it (whose arguments name the directory too).
-      Map<ProcessHandle, String> server = new java.util.HashMap<>(Processes.mentioning(dir.resolve("nats").toString()));
-      server.values().removeIf(command -> !command.startsWith("nats-server"));
-      assertEquals(1, server.size(), "one nats-server serves " + dir.resolve("nats") + ": " + server);
-      Processes.killTrees(server.keySet());
+      Processes.killTrees(List.of(natsServerProcess()));
       Thread.sleep(OUTAGE_MS);
 
       // The phase starts as the server is started again: time to the first 201 includes nats-server's own start.
@@ -304,6 +300,60 @@ class InfrastructureFaultsIT {
       FaultKit.assertInvariants("pg-pause", mongo.uri(), postgres.uri(), "nats://127.0.0.1:" + natsPort, shop, load,
           env);
     }
+  }
+
+  /**
+   * nats-server paused (SIGSTOP, as {@code docker pause} does): connections stay open and nothing answers, so no
+   * client notices a disconnect. Orders must still be answered within the NATS timeout (503: the user or product
+   * service is not answering), and resume when it is over; events published late still arrive, once each.
+   */
+  @Test
+  @Order(6)
+  void natsServerPausedAndResumed() throws Exception {
+    List<ProcessHandle> server = List.of(natsServerProcess());
+    try (OrderLoad load = FaultKit.load(orderPort, shop, "nats-pause")) {
+      Thread.sleep(LOAD_BEFORE_MS);
+      long resumeAt;
+      int readyDuring;
+      Processes.signalTrees("STOP", server);
+      OrderLoad.Phase paused;
+      try {
+        paused = load.phase("nats-paused");
+        Thread.sleep(PAUSE_MS);
+        readyDuring = FaultKit.status(orderPort, "/health/ready");
+      } finally {
+        resumeAt = System.nanoTime();
+        Processes.signalTrees("CONT", server);
+      }
+      OrderLoad.Phase back = load.phase("nats-resumed");
+      long first201 = awaitFirst201(load, back);
+      Thread.sleep(AFTER_RECOVERY_MS);
+      load.stop();
+
+      long slowest = paused.maxLatencyMs().values().stream().mapToLong(Long::longValue).max().orElse(0);
+      FaultKit.result("nats-pause", "order service ready during the pause: " + readyDuring + "; slowest answer"
+          + " during the pause " + slowest + " ms; resumed to first 201: " + first201 + " ms; statuses "
+          + load.statuses() + "; phases " + load.phases());
+      assertEquals(503, readyDuring, "the order service is not ready while nats-server does not answer");
+      assertTrue(first201 >= 0, "orders resume by themselves: " + load.phases());
+      // A cancel needs PostgreSQL only; its release waits for the product service.
+      assertOnly(paused, resumeAt, Set.of(503), Set.of(200, 503), "while nats-server was paused");
+      assertEquals(0, paused.unavailableWithoutRetryAfter(), "every 503 has Retry-After");
+      FaultKit.assertInvariants("nats-pause", mongo.uri(), postgres.uri(), "nats://127.0.0.1:" + natsPort, shop,
+          load, env);
+      // Last, so that the invariants are checked either way.
+      assertTrue(slowest <= BREAKER_TIMEOUT_MS + LATENCY_MARGIN_MS, "no answer later than the NATS timeout ("
+          + BREAKER_TIMEOUT_MS + " ms) + " + LATENCY_MARGIN_MS + " ms while nats-server was paused; slowest "
+          + slowest + " ms: " + paused);
+    }
+  }
+
+  /** nats-server itself, not the wrapper that watches this JVM for it (whose arguments name the directory too). */
+  private static ProcessHandle natsServerProcess() {
+    Map<ProcessHandle, String> server = new HashMap<>(Processes.mentioning(dir.resolve("nats").toString()));
+    server.values().removeIf(command -> !command.startsWith("nats-server"));
+    assertEquals(1, server.size(), "one nats-server serves " + dir.resolve("nats") + ": " + server);
+    return server.keySet().iterator().next();
   }
 
   /** Milliseconds from the start of {@code phase} to its first 201 (bounded wait); -1 if none came. */
