@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * infrastructure started here (so it can be killed and started again on the same port and data): nats-server killed
  * with SIGKILL and restarted, PostgreSQL stopped and started, the MongoDB-wire server stopped and started, and a
  * product service made slow by a delaying proxy between it and MongoDB, PostgreSQL paused and nats-server paused. Two
- * service processes: {@code product} (MongoDB through the proxy) and {@code user,order} (MongoDB directly). After each fault: the invariant check in
- * settle mode and "every acknowledged order exists".
+ * service processes: {@code product} (MongoDB through the proxy) and {@code user,order} (MongoDB directly). After each
+ * fault: the invariant check in settle mode and "every acknowledged order exists".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InfrastructureFaultsIT {
@@ -151,8 +151,8 @@ class InfrastructureFaultsIT {
       load.stop();
 
       FaultKit.result("nats-kill", "restart of nats-server to first 201: " + first201 + " ms (the server's own start"
-          + " took " + serverStartMs + " ms); every service ready after " + readyMs + " ms; NATS micro services answering $SRV.PING: " + answering + "; statuses " + load.statuses()
-          + "; phases " + load.phases());
+          + " took " + serverStartMs + " ms); every service ready after " + readyMs + " ms; NATS micro services"
+          + " answering $SRV.PING: " + answering + "; statuses " + load.statuses() + "; phases " + load.phases());
       assertTrue(first201 >= 0, "orders succeed again after nats-server is back: " + load.phases());
       assertEquals(Set.of("order-service", "product-service", "user-service"), answering);
       assertOnly(outage, backAt, Set.of(503), Set.of(200, 503), "while nats-server was down");

@@ -1,5 +1,6 @@
 package com.reactiveshop.nats;
 
+import com.reactiveshop.common.async.AnswerLimit;
 import com.reactiveshop.common.async.Deadlines;
 import com.reactiveshop.common.http.ApiError;
 import com.reactiveshop.common.http.JsonRequests;
@@ -135,9 +136,10 @@ public final class NatsMicroService implements MessageEndpoints.Running {
     return start(nats, context, name, version, description, endpoints, maxInFlight, 0);
   }
 
-  private static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
-                                                String description, List<NatsEndpoint> endpoints, int maxInFlight,
-                                                long answerWithinMs) {
+  /** As above, each request answered within {@code answerWithinMs} (0: no limit); see {@link #answerWithinMs}. */
+  static Future<NatsMicroService> start(NatsBridge nats, Context context, String name, String version,
+                                        String description, List<NatsEndpoint> endpoints, int maxInFlight,
+                                        long answerWithinMs) {
     NatsMicroService micro = new NatsMicroService(nats, context, name, version, description, endpoints,
         maxInFlight, answerWithinMs);
     // startService subscribes and flushes, which waits on the network: keep it off the event loop.
@@ -226,18 +228,21 @@ public final class NatsMicroService implements MessageEndpoints.Running {
       // A handler bug; without a future nothing would ever give the slot back.
       reply = Future.failedFuture(new IllegalStateException(endpoint.subject() + " handler returned no future"));
     }
-    long limitMs = answerWithinMs;
-    if (limitMs > 0 && !reply.isComplete()) {
-      reply = reply.timeout(limitMs, TimeUnit.MILLISECONDS);
-    }
-    reply.onComplete(ar -> {
-      // Given back before replying: once the requester sees this reply, its next request finds the slot free.
-      handedOver.give();
+    // The slot (handedOver) and the count stop() waits for (inFlight) stay taken until the work is done, also when an
+    // answer limit answers its caller 503 before: the limit bounds the wait, not the work. Callbacks run here.
+    Future<Buffer> work = answerWithinMs > 0 && !reply.isComplete() ? AnswerLimit.here(reply) : reply;
+    // Given back before replying: once the requester sees this reply, its next request finds the slot free.
+    work.onComplete(ar -> handedOver.give());
+    Future<Buffer> answer = work == reply ? reply : work.timeout(answerWithinMs, TimeUnit.MILLISECONDS);
+    answer.onComplete(ar -> {
       ApiError error = ar.succeeded() ? null : asApiError(endpoint, ar.cause());
       if (message.getReplyTo() != null) {
         respond(endpoint, message, ar.result(), error, span);
       }
       answered(served, error == null ? 200 : error.status(), start, span);
+    });
+    // Registered after the reply, so that a stop waiting for this count never overtakes it.
+    (answer == work ? answer : Future.join(work, answer)).onComplete(ar -> {
       if (--inFlight == 0 && drained != null) {
         drained.tryComplete();
       }

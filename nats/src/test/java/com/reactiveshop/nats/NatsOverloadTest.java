@@ -242,6 +242,35 @@ class NatsOverloadTest {
     }
   }
 
+  /**
+   * With an answer limit, a request whose work is not done in time is answered 503, and its work keeps its slot until
+   * it is done: the limit bounds the caller's wait, the slots go on bounding the work.
+   */
+  @Test
+  void aRequestNotDoneWithinTheLimitIs503AndItsWorkKeepsItsSlotUntilDone() throws Exception {
+    Context context = vertx.getOrCreateContext();
+    // Completed from the test's thread: like a store's future, it carries no context.
+    Promise<JsonObject> work = Promise.promise();
+    NatsMicroService micro = await(onContext(context, () -> NatsMicroService.start(bridge, context, "limited-service",
+        "1.0.0", "limit test", List.of(new NatsEndpoint("work", "test.limited", request -> work.future())), 1, 300)));
+    try {
+      ApiError late = assertThrows(ApiError.class,
+          () -> await(bridge.request("test.limited", new JsonObject(), BOUND)));
+      assertEquals(503, late.status());
+      assertEquals("dependency_unavailable", late.code());
+      ApiError refused = assertThrows(ApiError.class,
+          () -> await(bridge.request("test.limited", new JsonObject(), BOUND)));
+      assertEquals("overloaded", refused.code(), "the first request's work still holds the only slot");
+
+      work.complete(new JsonObject().put("done", true));
+      assertTrue(eventually(BOUND, () -> micro.handedOver() == 0));
+      assertEquals(new JsonObject().put("done", true), await(bridge.request("test.limited", new JsonObject(), BOUND)));
+    } finally {
+      work.tryComplete(new JsonObject());
+      await(onContext(context, micro::stop));
+    }
+  }
+
   @Test
   void malformedPayloadsAndHandlerErrorsStillAnswerWithTheirStatusAndGiveTheirSlotBack() throws Exception {
     Context context = vertx.getOrCreateContext();

@@ -68,7 +68,10 @@ final class OrderCommit {
           + " traceparent FROM input WHERE id IN (SELECT id FROM o))") + "),"
       + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
       + " SELECT id, true AS stored FROM o"
-      + " UNION ALL SELECT id, false FROM input WHERE id NOT IN (SELECT order_id FROM live)";
+      + " UNION ALL SELECT id, false FROM input WHERE id NOT IN (SELECT order_id FROM live)"
+      // A request whose claim was taken over hears that first: the intent is then its successor's business.
+      + " AND (key IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.key = input.key"
+      + " AND k.claim_token = input.token AND k.state = 'in_progress'))";
 
   /**
    * An order to store; with a key, its {@code claim} and the {@code answer} to complete it with (else both null).
@@ -83,8 +86,8 @@ final class OrderCommit {
 
   /**
    * The order was not stored because its release intent was no longer there un-leased: the retrier has leased it (its
-   * grace time ran out while this order was on its way, e.g. its commit waited in a paused PostgreSQL) and is releasing,
-   * or has released, its stock. A definite outcome: this order id can never be stored any more.
+   * grace time ran out while this order was on its way, e.g. its commit waited in a paused PostgreSQL) and is
+   * releasing, or has released, its stock. A definite outcome: the order is not stored, and its stock goes back.
    */
   static final class IntentLost extends RuntimeException {
     IntentLost(UUID orderId) {

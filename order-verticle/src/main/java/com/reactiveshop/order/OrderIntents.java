@@ -38,6 +38,8 @@ final class OrderIntents {
   private static final String RECORD_RELEASE = "INSERT INTO pending_releases"
       + " (order_id, reason, last_error, next_attempt_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')"
       + " ON CONFLICT (order_id) DO UPDATE SET last_error = EXCLUDED.last_error";
+  private static final String KEEP = "INSERT INTO pending_releases (order_id, reason, next_attempt_at)"
+      + " VALUES ($1, $2, now()) ON CONFLICT (order_id) DO NOTHING";
   private static final String NOTE_FAILURE = "UPDATE pending_releases SET last_error = $2 WHERE order_id = $1";
 
   /** A release that is due: its order id, and its order's status if the order was stored (else null). */
@@ -64,6 +66,14 @@ final class OrderIntents {
   /** Durable once this succeeds; only then may stock be reserved under {@code orderId}. */
   Future<Void> record(UUID orderId) {
     return records.submit(orderId);
+  }
+
+  /**
+   * Makes sure a release of {@code orderId} stays to be made, due at once: a row that is there already (the retrier's,
+   * maybe mid-attempt) is left as it is, so its next attempt comes no later. Background work: no time limit.
+   */
+  Future<Void> keep(UUID orderId) {
+    return database.execute(KEEP, Tuple.of(orderId, REASON)).mapEmpty();
   }
 
   /**

@@ -150,10 +150,10 @@ final class OrderPlacement {
             return Future.failedFuture(failure);
           }
           if (failure instanceof OrderCommit.IntentLost) {
-            // Nothing was stored, and never will be under this id. The retrier holds the intent, or has released
-            // already; recording it again covers an intent that went for another reason before the release is made.
+            // Nothing was stored. The retrier holds the intent, or has released already; keeping a row covers an
+            // intent that went for another reason, so the release is made even if this delivery fails.
             LOG.warn("Order {} was not stored: its grace time ran out and the retrier took its release", orderId);
-            intents.record(orderId).onComplete(recorded -> releases.deliver(orderId));
+            intents.keep(orderId).onComplete(kept -> releases.deliver(orderId));
             return Future.failedFuture(OrderRefusals.store(failure));
           }
           if (OrderRefusals.definitelyNotStored(failure)) {

@@ -2,6 +2,8 @@ package com.reactiveshop.order;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.DatabaseException;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.UUID;
 
 import static com.reactiveshop.testing.Await.await;
+import static com.reactiveshop.testing.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +114,48 @@ class OrderCommitTest {
     assertEquals(1, count("SELECT count(*) FROM pending_releases WHERE order_id = $1", leased.id()),
         "the retrier's lease is left as it is");
     assertEquals(1, count("SELECT count(*) FROM orders WHERE id = $1", good.id()));
+    await(f.db.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(leased.id())));
+  }
+
+  /**
+   * The race itself: the retrier's lease of the intent is still in its transaction when the commit arrives. The commit
+   * waits for the row, reads it again once the lease is committed, and leaves that order out; the order next to it in
+   * the same statement is stored.
+   */
+  @Test
+  void aCommitWaitingForTheRetriersLeaseLeavesThatOrderOut() {
+    Order first = order(1);
+    Order leased = order(1);
+    Order good = order(2);
+    for (Order o : List.of(first, leased, good)) {
+      intent(o.id());
+    }
+    SqlConnection retrier = await(f.db.getConnection());
+    try {
+      Transaction lease = await(retrier.begin());
+      await(retrier.preparedQuery("UPDATE pending_releases SET attempts = attempts + 1 WHERE order_id = $1")
+          .execute(Tuple.of(leased.id())));
+      List<Future<Void>> outcomes = f.onNewContext(() -> {
+        OrderCommit commit = new OrderCommit(f.database);
+        // The first is written at once; the other two together in the next statement, which waits for the lease.
+        return Future.succeededFuture(List.of(commit.store(PlacedOrder.of(first)),
+            commit.store(PlacedOrder.of(good)), commit.store(PlacedOrder.of(leased))));
+      });
+      assertTrue(eventually(() -> f.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+          + " AND query LIKE $1", "WITH input AS%") >= 1), "the commit waits for the lease's row lock");
+      await(lease.commit());
+      List<Throwable> failures = outcomes.stream()
+          .map(o -> await(o.transform(ar -> Future.<Throwable>succeededFuture(ar.cause())))).toList();
+      assertEquals(null, failures.get(0));
+      assertEquals(null, failures.get(1));
+      assertInstanceOf(OrderCommit.IntentLost.class, failures.get(2));
+    } finally {
+      retrier.close();
+    }
+    assertEquals(0, count("SELECT count(*) FROM orders WHERE id = $1", leased.id()));
+    assertEquals(1, count("SELECT count(*) FROM orders WHERE id = $1", good.id()));
+    assertEquals(1, count("SELECT count(*) FROM pending_releases WHERE order_id = $1", leased.id()),
+        "the retrier's lease is left as it is");
     await(f.db.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(leased.id())));
   }
 

@@ -124,10 +124,7 @@ public final class GroupCommit<T, R> {
    * submits); a store that answers it later still has each outcome reported to {@link #lateOutcome}.
    */
   private Future<List<R>> withinLimit(Future<List<R>> written, List<T> items) {
-    // On this context (a store's future may carry none), so that the timer, and what follows it, run here.
-    Promise<List<R>> here = onCurrentContext();
-    written.onComplete(here);
-    Future<List<R>> limited = here.future().timeout(answerWithinMs, TimeUnit.MILLISECONDS);
+    Future<List<R>> limited = AnswerLimit.within(written, answerWithinMs);
     limited.onFailure(failure -> {
       if (failure instanceof TimeoutException && lateOutcome != null) {
         written.onSuccess(outcomes -> {

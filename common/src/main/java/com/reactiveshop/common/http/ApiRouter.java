@@ -1,5 +1,6 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.async.AnswerLimit;
 import com.reactiveshop.common.logging.AccessLog;
 import com.reactiveshop.common.tracing.CurrentSpan;
 import com.reactiveshop.common.tracing.Tracing;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -107,6 +107,11 @@ public final class ApiRouter {
     return this;
   }
 
+  /** The limit routes added now get (0: none), for a {@link #raw} handler that waits on a store itself. */
+  public long answerWithinMs() {
+    return answerWithinMs;
+  }
+
   /** Also answers HEAD (the same status and headers, no body), as HTTP asks of every GET resource. */
   public ApiRouter get(String path, Function<RoutingContext, Future<Reply>> handler) {
     return add(HttpMethod.GET, path, handler).add(HttpMethod.HEAD, path, handler);
@@ -155,7 +160,7 @@ public final class ApiRouter {
         reply = Future.failedFuture(e);
       }
       if (limitMs > 0 && !reply.isComplete()) {
-        reply = reply.timeout(limitMs, TimeUnit.MILLISECONDS);
+        reply = AnswerLimit.within(reply, limitMs);
       }
       reply.onComplete(ar -> {
         if (ar.succeeded()) {

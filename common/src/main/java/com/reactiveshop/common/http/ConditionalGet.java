@@ -1,5 +1,6 @@
 package com.reactiveshop.common.http;
 
+import com.reactiveshop.common.async.AnswerLimit;
 import com.reactiveshop.common.cache.CachedDocument;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -41,11 +42,13 @@ public final class ConditionalGet {
 
   /** Mounts GET and HEAD of {@code path} (which has an {@code :id} parameter). */
   public static void mount(ApiRouter router, String path, Documents documents) {
-    router.raw(HttpMethod.GET, path, ctx -> handle(ctx, documents));
-    router.raw(HttpMethod.HEAD, path, ctx -> handle(ctx, documents));
+    long limitMs = router.answerWithinMs();
+    router.raw(HttpMethod.GET, path, ctx -> handle(ctx, documents, limitMs));
+    router.raw(HttpMethod.HEAD, path, ctx -> handle(ctx, documents, limitMs));
   }
 
-  private static void handle(RoutingContext ctx, Documents documents) {
+  /** {@code limitMs}: the router's answer limit for a read that misses the cache (0: none). */
+  private static void handle(RoutingContext ctx, Documents documents, long limitMs) {
     String id = documents.canonicalId().apply(ctx.pathParam("id"));
     if (id == null) {
       ctx.fail(documents.notFound().get());
@@ -61,6 +64,9 @@ public final class ConditionalGet {
       found = documents.find().apply(id);
     } catch (RuntimeException e) {
       found = Future.failedFuture(e);
+    }
+    if (limitMs > 0 && !found.isComplete()) {
+      found = AnswerLimit.within(found, limitMs);
     }
     found.onComplete(ar -> {
       if (ar.failed()) {

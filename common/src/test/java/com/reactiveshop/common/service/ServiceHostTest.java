@@ -66,7 +66,7 @@ class ServiceHostTest {
           .prepare(() -> step("prepare"))
           .startBeforeServing(() -> step("start relay"), () -> step("stop relay"))
           .runBeforeServing(() -> run("start retrier"), () -> step("stop retrier"))
-          .endpoints((context, identity, answerWithinMs) -> step("start endpoints").map(v -> new MessageEndpoints.Running() {
+          .endpoints((context, identity, limitMs) -> step("start endpoints").map(v -> new MessageEndpoints.Running() {
             @Override
             public String id() {
               return "fake-id";
