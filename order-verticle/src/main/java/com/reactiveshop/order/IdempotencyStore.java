@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.AnswerLimit;
 import com.reactiveshop.common.async.BatchMetrics;
 import com.reactiveshop.common.async.GroupCommit;
 import com.reactiveshop.common.http.Reply;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Idempotency-Key records in PostgreSQL ({@code idempotency_keys}). A request claims its key with an insert that does
@@ -31,10 +31,10 @@ final class IdempotencyStore {
   private static final Logger LOG = LoggerFactory.getLogger(IdempotencyStore.class);
 
   /**
-   * The calling request owns the key: it does the work under this order id. {@code intentRecorded}: the order id's
-   * release intent was written with the claim ({@link OrderIntents}), so placing the order need not write it.
+   * The calling request owns the key: it does the work under this order id, whose release intent the claim's (or
+   * takeover's) statement wrote ({@link OrderIntents}), so placing the order need not write it.
    */
-  record Claim(String key, UUID orderId, UUID token, boolean intentRecorded) {
+  record Claim(String key, UUID orderId, UUID token) {
   }
 
   private record Ask(String key, String requestHash, UUID orderId, UUID token) {
@@ -71,8 +71,11 @@ final class IdempotencyStore {
   private static final String FIND = "SELECT request_hash, state, claim_token, status, body, location,"
       + " claimed_at < now() - $2 * interval '1 millisecond' AS stale FROM idempotency_keys WHERE key = $1";
   /** $1 key, $2 the stale token, $3 the new one. */
-  private static final String TAKE_OVER = "UPDATE idempotency_keys SET claim_token = $3, claimed_at = now()"
-      + " WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id";
+  /** $1 key, $2 stale token, $3 new token, $4 new order id, $5 intent reason, $6 intent grace (ms). */
+  private static final String TAKE_OVER = "WITH t AS (UPDATE idempotency_keys SET claim_token = $3, claimed_at = now(),"
+      + " order_id = $4 WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id),"
+      + " i AS (" + OrderIntents.insertFrom("t", 5, 6) + ")"
+      + " SELECT order_id FROM t";
   private static final String ABANDON =
       "DELETE FROM idempotency_keys WHERE key = $1 AND claim_token = $2 AND state = 'in_progress'";
 
@@ -114,7 +117,7 @@ final class IdempotencyStore {
       Set<UUID> won = new HashSet<>();
       rows.forEach(row -> won.add(row.getUUID("order_id")));
       return asks.stream().map(ask -> won.contains(ask.orderId())
-          ? Optional.of(new Claim(ask.key(), ask.orderId(), ask.token(), true)) : Optional.<Claim>empty()).toList();
+          ? Optional.of(new Claim(ask.key(), ask.orderId(), ask.token())) : Optional.<Claim>empty()).toList();
     });
   }
 
@@ -124,17 +127,20 @@ final class IdempotencyStore {
   }
 
   /**
-   * Takes over a claim whose owner has not finished within the lease (its process is presumed dead). The same order
-   * id is kept, so the reserve it may have made is the one asked for again (reserve is idempotent per order id).
+   * Takes over a claim whose owner has not finished within the lease (its process is presumed dead), under a new order
+   * id whose release intent the same statement records. The old order id is left to its own intent: it fell due long
+   * before the lease ended (the grace time is shorter), so what the old owner may have reserved is released by the
+   * retrier, and the old owner, were it only slow, can store nothing (its claim is gone, and its intent's fence too).
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
     UUID token = RandomUuids.next();
+    UUID orderId = OrderIds.next();
     // Unbounded underneath, limited for the client: a takeover that lands after its request gave up is seen, and
     // given back like a late claim, instead of holding the key from the client's retries for a whole lease.
-    Future<Optional<Claim>> taken = database.execute(TAKE_OVER, Tuple.of(key, staleToken, token))
-        .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.of(new Claim(key, rows.iterator().next().getUUID("order_id"), token, false)));
-    Future<Optional<Claim>> answered = taken.timeout(OrderDatabase.OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Future<Optional<Claim>> taken = database.execute(TAKE_OVER, Tuple.of(key, staleToken, token, orderId)
+            .addValue(OrderIntents.REASON).addValue((double) intents.graceMs()))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(new Claim(key, orderId, token)));
+    Future<Optional<Claim>> answered = AnswerLimit.within(taken, OrderDatabase.OPERATION_TIMEOUT_MS);
     answered.onFailure(gaveUp -> taken.onSuccess(late -> late.ifPresent(this::giveBackLate)));
     return answered;
   }
@@ -184,15 +190,11 @@ final class IdempotencyStore {
 
   /**
    * A claim (or takeover) won after its request had been answered 503: its request never saw it, so the key is given
-   * up. A new claim's release intent, recorded by the same statement, is removed too: nothing was reserved under it.
-   * A takeover's intent is its first owner's, who may have reserved: it stays, for the retrier.
+   * up, and the release intent the same statement recorded is removed: nothing was reserved under its order id.
    */
   private void giveBackLate(Claim claim) {
-    abandon(claim).onSuccess(v -> {
-      if (claim.intentRecorded()) {
-        intents.forget(claim.orderId());
-      }
-    }).onFailure(e -> LOG.warn("Could not give up key {} claimed too late: {}", claim.key(), e.toString()));
+    abandon(claim).onSuccess(v -> intents.forget(claim.orderId()))
+        .onFailure(e -> LOG.warn("Could not give up key {} claimed too late: {}", claim.key(), e.toString()));
   }
 
   private static Record toRecord(Row row) {

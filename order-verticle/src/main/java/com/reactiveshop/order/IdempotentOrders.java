@@ -20,7 +20,7 @@ import java.util.function.Function;
  * so the client's retry runs afresh.
  *
  * <p>The owner places the order under the claim's order id ({@link OrderPlacement.Attempt}): the claim's statement
- * already recorded the release intent (unless the claim was taken over), and the 201 is stored by the statement that
+ * (or the takeover's) already recorded the release intent, and the 201 is stored by the statement that
  * stores the order ({@link OrderCommit}), so an order never exists without its key's answer, nor the answer without
  * the order.
  */
@@ -104,7 +104,7 @@ final class IdempotentOrders {
   }
 
   private Future<Reply> placeAsOwner(IdempotencyStore.Claim claim, Keyed keyed) {
-    OrderPlacement.Attempt attempt = new OrderPlacement.Attempt(claim.orderId(), claim.intentRecorded(),
+    OrderPlacement.Attempt attempt = new OrderPlacement.Attempt(claim.orderId(), true,
         placed -> commit.store(placed, claim, keyed.created().apply(placed)), keyed.user());
     return placement.place(keyed.request(), attempt).map(keyed.created()).recover(failure -> {
       if (failure instanceof IdempotencyStore.ClaimLost) {

@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.http.ApiError;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -154,7 +155,8 @@ final class OrderPlacement {
             // intent that went for another reason, so the release is made even if this delivery fails.
             LOG.warn("Order {} was not stored: its grace time ran out and the retrier took its release", orderId);
             intents.keep(orderId).onComplete(kept -> releases.deliver(orderId));
-            return Future.failedFuture(OrderRefusals.store(failure));
+            return Future.failedFuture(ApiError.unavailable("dependency_unavailable",
+                "The order took too long to complete and was given up; try again.", 1));
           }
           if (OrderRefusals.definitelyNotStored(failure)) {
             LOG.warn("Order {} was not stored ({}); releasing its stock", orderId, failure.toString());

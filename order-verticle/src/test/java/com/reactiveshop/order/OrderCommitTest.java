@@ -46,7 +46,7 @@ class OrderCommitTest {
     Order refused = order(1, 0); // quantity 0 breaks the CHECK on order_items: PostgreSQL refuses this one
     Order lostClaim = order(3);
     IdempotencyStore.Claim claim = new IdempotencyStore.Claim("commit-test-" + UUID.randomUUID(), lostClaim.id(),
-        UUID.randomUUID(), false); // no such key in progress: the claim does not match
+        UUID.randomUUID()); // no such key in progress: the claim does not match
     for (Order o : List.of(good, alsoGood, refused, lostClaim)) {
       intent(o.id());
     }

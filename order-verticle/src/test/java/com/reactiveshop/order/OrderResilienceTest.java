@@ -198,6 +198,36 @@ class OrderResilienceTest {
         "the retry is a new claim, under a new order id");
   }
 
+  /**
+   * A key whose owner died mid-order (its claim is older than the lease): the retry takes it over under a new order id
+   * and is served. The old order id is left to its own release intent, which the retrier had taken long before the
+   * lease ran out.
+   */
+  @Test
+  void aStaleClaimIsTakenOverUnderANewOrderIdAndServed() {
+    String body = orderBody(USER, PEN, 1);
+    String key = "key-" + UUID.randomUUID();
+    UUID deadOrderId = UUID.randomUUID();
+    await(f.db.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
+        + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now() - interval '1 hour')")
+        .execute(Tuple.of(key, CanonicalJson.fingerprint(new JsonObject(body)), deadOrderId, UUID.randomUUID())));
+    // The dead owner's intent, leased by the retrier long ago (its grace is shorter than the lease).
+    await(f.db.preparedQuery("INSERT INTO pending_releases (order_id, reason, next_attempt_at, attempts)"
+        + " VALUES ($1, 'order in progress', now() + interval '1 hour', 1)").execute(Tuple.of(deadOrderId)));
+
+    HttpResponse<Buffer> taken = f.postOrder(body, key);
+    assertEquals(201, taken.statusCode(), taken.bodyAsString());
+    String orderId = taken.bodyAsJsonObject().getString("id");
+    assertTrue(!deadOrderId.toString().equals(orderId), "a new order id");
+    HttpResponse<Buffer> replay = f.postOrder(body, key);
+    assertEquals(201, replay.statusCode(), replay.bodyAsString());
+    assertEquals(orderId, replay.bodyAsJsonObject().getString("id"));
+    assertEquals("true", replay.getHeader("Idempotent-Replayed"));
+    assertEquals(1, f.count("SELECT count(*) FROM pending_releases WHERE order_id = $1", deadOrderId),
+        "the old order id is left to its own intent");
+    await(f.db.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(deadOrderId)));
+  }
+
   @Test
   void cancelWhileProductServiceIsDownStillCancelsAndReleasesLater() throws Exception {
     HttpResponse<Buffer> created = f.postOrder(orderBody(USER, PEN, 4));
