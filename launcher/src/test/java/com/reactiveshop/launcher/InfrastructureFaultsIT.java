@@ -271,32 +271,14 @@ class InfrastructureFaultsIT {
     List<ProcessHandle> server = List.of(Processes.postmaster(postgres.dataDirectory()));
     assertTrue(server.get(0).isAlive(), "the postmaster of " + postgres.dataDirectory() + " runs");
     try (OrderLoad load = FaultKit.load(orderPort, shop, "pg-pause")) {
-      Thread.sleep(LOAD_BEFORE_MS);
-      long resumeAt;
-      int readyDuring;
-      // Paused first: a request sent just before may have committed (a cancel then answers 200 once its clean-up
-      // gives up waiting); its answer belongs to the phase before.
-      Processes.signalTrees("STOP", server);
-      OrderLoad.Phase paused;
-      try {
-        paused = load.phase("pg-paused");
-        Thread.sleep(PAUSE_MS);
-        readyDuring = FaultKit.status(orderPort, "/health/ready");
-      } finally {
-        resumeAt = System.nanoTime();
-        Processes.signalTrees("CONT", server);
-      }
-      OrderLoad.Phase back = load.phase("pg-resumed");
-      long first201 = awaitFirst201(load, back);
-      Thread.sleep(AFTER_RECOVERY_MS);
-      load.stop();
-
-      FaultKit.result("pg-pause", "order service ready during the pause: " + readyDuring + "; resumed to first 201: "
-          + first201 + " ms; statuses " + load.statuses() + "; phases " + load.phases());
-      assertEquals(503, readyDuring, "the order service is not ready while PostgreSQL does not answer");
-      assertTrue(first201 >= 0, "orders resume by themselves: " + load.phases());
-      assertOnly(paused, resumeAt, Set.of(503), Set.of(503), "while PostgreSQL was paused");
-      assertEquals(0, paused.unavailableWithoutRetryAfter(), "every 503 has Retry-After");
+      Pause pause = pauseUnderLoad(load, "pg", server);
+      FaultKit.result("pg-pause", "order service ready during the pause: " + pause.readyDuring()
+          + "; resumed to first 201: " + pause.first201() + " ms; statuses " + load.statuses() + "; phases "
+          + load.phases());
+      assertEquals(503, pause.readyDuring(), "the order service is not ready while PostgreSQL does not answer");
+      assertTrue(pause.first201() >= 0, "orders resume by themselves: " + load.phases());
+      assertOnly(pause.paused(), pause.resumeAt(), Set.of(503), Set.of(503), "while PostgreSQL was paused");
+      assertEquals(0, pause.paused().unavailableWithoutRetryAfter(), "every 503 has Retry-After");
       FaultKit.assertInvariants("pg-pause", mongo.uri(), postgres.uri(), "nats://127.0.0.1:" + natsPort, shop, load,
           env);
     }
@@ -312,40 +294,53 @@ class InfrastructureFaultsIT {
   void natsServerPausedAndResumed() throws Exception {
     List<ProcessHandle> server = List.of(natsServerProcess());
     try (OrderLoad load = FaultKit.load(orderPort, shop, "nats-pause")) {
-      Thread.sleep(LOAD_BEFORE_MS);
-      long resumeAt;
-      int readyDuring;
-      Processes.signalTrees("STOP", server);
-      OrderLoad.Phase paused;
-      try {
-        paused = load.phase("nats-paused");
-        Thread.sleep(PAUSE_MS);
-        readyDuring = FaultKit.status(orderPort, "/health/ready");
-      } finally {
-        resumeAt = System.nanoTime();
-        Processes.signalTrees("CONT", server);
-      }
-      OrderLoad.Phase back = load.phase("nats-resumed");
-      long first201 = awaitFirst201(load, back);
-      Thread.sleep(AFTER_RECOVERY_MS);
-      load.stop();
-
-      long slowest = paused.maxLatencyMs().values().stream().mapToLong(Long::longValue).max().orElse(0);
-      FaultKit.result("nats-pause", "order service ready during the pause: " + readyDuring + "; slowest answer"
-          + " during the pause " + slowest + " ms; resumed to first 201: " + first201 + " ms; statuses "
-          + load.statuses() + "; phases " + load.phases());
-      assertEquals(503, readyDuring, "the order service is not ready while nats-server does not answer");
-      assertTrue(first201 >= 0, "orders resume by themselves: " + load.phases());
+      Pause pause = pauseUnderLoad(load, "nats", server);
+      long slowest = pause.paused().maxLatencyMs().values().stream().mapToLong(Long::longValue).max().orElse(0);
+      FaultKit.result("nats-pause", "order service ready during the pause: " + pause.readyDuring()
+          + "; slowest answer during the pause " + slowest + " ms; resumed to first 201: " + pause.first201()
+          + " ms; statuses " + load.statuses() + "; phases " + load.phases());
+      assertEquals(503, pause.readyDuring(), "the order service is not ready while nats-server does not answer");
+      assertTrue(pause.first201() >= 0, "orders resume by themselves: " + load.phases());
       // A cancel needs PostgreSQL only; its release waits for the product service.
-      assertOnly(paused, resumeAt, Set.of(503), Set.of(200, 503), "while nats-server was paused");
-      assertEquals(0, paused.unavailableWithoutRetryAfter(), "every 503 has Retry-After");
+      assertOnly(pause.paused(), pause.resumeAt(), Set.of(503), Set.of(200, 503), "while nats-server was paused");
+      assertEquals(0, pause.paused().unavailableWithoutRetryAfter(), "every 503 has Retry-After");
       FaultKit.assertInvariants("nats-pause", mongo.uri(), postgres.uri(), "nats://127.0.0.1:" + natsPort, shop,
           load, env);
       // Last, so that the invariants are checked either way.
       assertTrue(slowest <= BREAKER_TIMEOUT_MS + LATENCY_MARGIN_MS, "no answer later than the NATS timeout ("
           + BREAKER_TIMEOUT_MS + " ms) + " + LATENCY_MARGIN_MS + " ms while nats-server was paused; slowest "
-          + slowest + " ms: " + paused);
+          + slowest + " ms: " + pause.paused());
     }
+  }
+
+  /** What a pause under load showed: its phase, when it ended, readiness during it, the first 201 after it. */
+  private record Pause(OrderLoad.Phase paused, long resumeAt, int readyDuring, long first201) {
+  }
+
+  /**
+   * Under {@code load}: a while of load, then {@code server} paused (SIGSTOP) for {@link #PAUSE_MS} and resumed
+   * (SIGCONT), then the first 201 and a little more; the load is stopped. The paused phase starts after the STOP: a
+   * request sent just before may still have been answered meanwhile (a cancel that committed answers 200 once its
+   * clean-up gives up waiting), and that answer belongs to the phase before.
+   */
+  private static Pause pauseUnderLoad(OrderLoad load, String name, List<ProcessHandle> server) throws Exception {
+    Thread.sleep(LOAD_BEFORE_MS);
+    Processes.signalTrees("STOP", server);
+    OrderLoad.Phase paused;
+    int readyDuring;
+    long resumeAt;
+    try {
+      paused = load.phase(name + "-paused");
+      Thread.sleep(PAUSE_MS);
+      readyDuring = FaultKit.status(orderPort, "/health/ready");
+    } finally {
+      resumeAt = System.nanoTime();
+      Processes.signalTrees("CONT", server);
+    }
+    long first201 = awaitFirst201(load, load.phase(name + "-resumed"));
+    Thread.sleep(AFTER_RECOVERY_MS);
+    load.stop();
+    return new Pause(paused, resumeAt, readyDuring, first201);
   }
 
   /** nats-server itself, not the wrapper that watches this JVM for it (whose arguments name the directory too). */
