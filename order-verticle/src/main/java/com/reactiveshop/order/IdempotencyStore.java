@@ -70,7 +70,6 @@ final class IdempotencyStore {
   /** $1 key, $2 lease (ms). */
   private static final String FIND = "SELECT request_hash, state, claim_token, status, body, location,"
       + " claimed_at < now() - $2 * interval '1 millisecond' AS stale FROM idempotency_keys WHERE key = $1";
-  /** $1 key, $2 the stale token, $3 the new one. */
   /** $1 key, $2 stale token, $3 new token, $4 new order id, $5 intent reason, $6 intent grace (ms). */
   private static final String TAKE_OVER = "WITH t AS (UPDATE idempotency_keys SET claim_token = $3, claimed_at = now(),"
       + " order_id = $4 WHERE key = $1 AND state = 'in_progress' AND claim_token = $2 RETURNING order_id),"
