@@ -231,7 +231,8 @@ public final class NatsMicroService implements MessageEndpoints.Running {
     // The slot (handedOver) and the count stop() waits for (inFlight) stay taken until the work is done, also when an
     // answer limit answers its caller 503 before: the limit bounds the wait, not the work. Callbacks run here.
     Future<Buffer> work = answerWithinMs > 0 && !reply.isComplete() ? AnswerLimit.here(reply) : reply;
-    // Given back before replying: once the requester sees this reply, its next request finds the slot free.
+    // Given back before replying: once the requester sees this reply, its next request finds the slot free (after a
+    // 503 from the limit, the slot stays taken until the work is done: a retry at once may be answered overloaded).
     work.onComplete(ar -> handedOver.give());
     Future<Buffer> answer = work == reply ? reply : work.timeout(answerWithinMs, TimeUnit.MILLISECONDS);
     answer.onComplete(ar -> {

@@ -48,8 +48,8 @@ final class IdempotencyStore {
   }
 
   /**
-   * The owner no longer holds its claim (it was taken over as abandoned): it must not complete it, and the order id
-   * it was placing under is the new owner's.
+   * The owner no longer holds its claim (it was taken over as abandoned): it must not complete it. The new owner works
+   * under an order id of its own; this one's order id is left to its release intent.
    */
   static final class ClaimLost extends OrderPlacement.Superseded {
     ClaimLost(String key) {
@@ -128,8 +128,9 @@ final class IdempotencyStore {
   /**
    * Takes over a claim whose owner has not finished within the lease (its process is presumed dead), under a new order
    * id whose release intent the same statement records. The old order id is left to its own intent: it fell due long
-   * before the lease ended (the grace time is shorter), so what the old owner may have reserved is released by the
-   * retrier, and the old owner, were it only slow, can store nothing (its claim is gone, and its intent's fence too).
+   * before the lease ended (the grace time is shorter: {@link OrderSettings#fromEnv} insists), so what the old owner
+   * may have reserved is released by the retrier, and the old owner, were it only slow, can store nothing (its claim
+   * is gone, and its intent's fence too).
    */
   Future<Optional<Claim>> takeOver(String key, UUID staleToken) {
     UUID token = RandomUuids.next();

@@ -69,7 +69,7 @@ final class OrderCommit {
       + " r AS (" + OrderIntents.removeFor("SELECT id FROM o") + ")"
       + " SELECT id, true AS stored FROM o"
       + " UNION ALL SELECT id, false FROM input WHERE id NOT IN (SELECT order_id FROM live)"
-      // A request whose claim was taken over hears that first: the intent is then its successor's business.
+      // A request whose claim was taken over hears that first: the retrier releases what it reserved.
       + " AND (key IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.key = input.key"
       + " AND k.claim_token = input.token AND k.state = 'in_progress'))";
 

@@ -37,16 +37,17 @@ final class OrderPlacement {
    * One attempt at an order: the order id it works under; whether that id's release intent is already recorded (then
    * it is not written again, and it is forgotten if nothing gets reserved); how the placed order is stored, in one
    * statement with its lines, its event and the removal of its intent; and the user lookup if the caller started it
-   * already ({@link #lookUpUser}), else null. {@code store} fails with {@link Superseded} when the order id is no
-   * longer this attempt's.
+   * already ({@link #lookUpUser}), else null. {@code store} fails with {@link Superseded}, storing nothing, when the
+   * attempt's Idempotency-Key was taken over.
    */
   record Attempt(UUID orderId, boolean intentRecorded, Function<PlacedOrder, Future<Void>> store,
                  Future<JsonObject> user) {
   }
 
   /**
-   * The attempt's order id was taken over by another request, which now owns its reservation and intent: this
-   * attempt neither releases nor looks for its order, and answers no order.
+   * The attempt's Idempotency-Key was taken over by another request, which places the order under an order id of its
+   * own: this attempt stores nothing and answers no order, and gives back what it reserved (its order id is nobody's
+   * now; its release intent covers a delivery that fails).
    */
   static class Superseded extends RuntimeException {
     Superseded(String message) {
@@ -147,7 +148,8 @@ final class OrderPlacement {
         .map(v -> created(placed))
         .recover(failure -> {
           if (failure instanceof Superseded) {
-            // Another request now owns this order id: the reservation and its intent are its own.
+            // Another request now owns the key, under an order id of its own: this one's stock goes back.
+            releases.deliver(orderId);
             return Future.failedFuture(failure);
           }
           if (failure instanceof OrderCommit.IntentLost) {

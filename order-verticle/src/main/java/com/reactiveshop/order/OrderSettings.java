@@ -43,7 +43,7 @@ public record OrderSettings(String pgUri, int poolSize, int poolWaitQueue, Break
         (int) number(env, "ORDER_BREAKER_MAX_FAILURES", BreakerSettings.DEFAULTS.maxFailures()),
         number(env, "ORDER_BREAKER_RESET_MS", BreakerSettings.DEFAULTS.resetTimeoutMs()));
     OrderSettings defaults = defaults(pgUri);
-    return new OrderSettings(pgUri,
+    OrderSettings settings = new OrderSettings(pgUri,
         (int) number(env, "ORDER_PG_POOL_SIZE", defaults.poolSize()),
         (int) number(env, "ORDER_PG_WAIT_QUEUE", defaults.poolWaitQueue()),
         breaker, breaker,
@@ -51,6 +51,14 @@ public record OrderSettings(String pgUri, int poolSize, int poolWaitQueue, Break
         number(env, "ORDER_RELEASE_RETRY_INTERVAL_MS", defaults.releaseRetryIntervalMs()),
         number(env, "ORDER_IDEMPOTENCY_WAIT_MS", defaults.idempotencyWaitMs()),
         number(env, "ORDER_IDEMPOTENCY_LEASE_MS", defaults.idempotencyLeaseMs()));
+    // A claim counts as abandoned after the lease; its owner could otherwise still be placing its order when another
+    // request takes the key over (both then hold stock until the first one's intent falls due).
+    if (settings.idempotencyLeaseMs() <= settings.intentGraceMs()) {
+      throw new IllegalArgumentException("ORDER_IDEMPOTENCY_LEASE_MS (" + settings.idempotencyLeaseMs()
+          + ") must be longer than the time an order may take, its release intent's grace time ("
+          + settings.intentGraceMs() + " ms with these breaker timeouts)");
+    }
+    return settings;
   }
 
   public OrderSettings withBreakers(BreakerSettings users, BreakerSettings products) {

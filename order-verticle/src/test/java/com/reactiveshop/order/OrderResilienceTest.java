@@ -196,6 +196,8 @@ class OrderResilienceTest {
     assertEquals(201, retry.statusCode(), retry.bodyAsString());
     assertTrue(stubs.requests(RESERVE).stream().noneMatch(r -> firstOrderId.toString().equals(r.getString("orderId"))),
         "the retry is a new claim, under a new order id");
+    assertTrue(eventually(() -> f.count("SELECT count(*) FROM pending_releases") == 0),
+        "the late takeover's intent went with it, the retry's with its order");
   }
 
   /**

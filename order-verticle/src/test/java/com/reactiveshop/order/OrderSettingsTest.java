@@ -52,6 +52,15 @@ class OrderSettingsTest {
   }
 
   @Test
+  void theIdempotencyLeaseMustOutlastAnOrder() {
+    IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class, () -> OrderSettings.fromEnv(
+        Map.of("PG_URI", "postgresql://h/db", "ORDER_IDEMPOTENCY_LEASE_MS", "10000")));
+    assertTrue(tooShort.getMessage().contains("ORDER_IDEMPOTENCY_LEASE_MS"), tooShort.getMessage());
+    assertEquals(20_000, OrderSettings.fromEnv(Map.of("PG_URI", "postgresql://h/db",
+        "ORDER_IDEMPOTENCY_LEASE_MS", "20000")).idempotencyLeaseMs());
+  }
+
+  @Test
   void theIntentGraceOutlastsTheWholeOrderPath() {
     OrderSettings settings = OrderSettings.defaults("postgresql://h/db")
         .withBreakers(new BreakerSettings(500, 3, 4000), new BreakerSettings(700, 3, 4000));
