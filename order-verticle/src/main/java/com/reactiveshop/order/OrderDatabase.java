@@ -1,5 +1,6 @@
 package com.reactiveshop.order;
 
+import com.reactiveshop.common.async.AnswerLimit;
 import com.reactiveshop.common.health.HealthCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -87,7 +88,7 @@ final class OrderDatabase {
    * ms.
    */
   Future<RowSet<Row>> executeForClient(String sql, Tuple args) {
-    return execute(sql, args).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return AnswerLimit.within(execute(sql, args), OPERATION_TIMEOUT_MS);
   }
 
   /**
@@ -103,7 +104,7 @@ final class OrderDatabase {
    * {@value #OPERATION_TIMEOUT_MS} ms.
    */
   <T> Future<T> inTransactionForClient(Function<SqlConnection, Future<T>> work) {
-    return inTransaction(work).timeout(OPERATION_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return AnswerLimit.within(inTransaction(work), OPERATION_TIMEOUT_MS);
   }
 
   HealthCheck healthCheck() {

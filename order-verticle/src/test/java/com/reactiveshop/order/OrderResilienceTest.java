@@ -178,9 +178,7 @@ class OrderResilienceTest {
     String body = orderBody(USER, PEN, 1);
     String key = "key-" + UUID.randomUUID();
     UUID firstOrderId = UUID.randomUUID();
-    await(f.db.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
-        + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now() - interval '1 hour')")
-        .execute(Tuple.of(key, CanonicalJson.fingerprint(new JsonObject(body)), firstOrderId, UUID.randomUUID())));
+    staleClaim(key, body, firstOrderId);
     SqlConnection locker = await(f.db.getConnection());
     try {
       Transaction tx = await(locker.begin());
@@ -210,9 +208,7 @@ class OrderResilienceTest {
     String body = orderBody(USER, PEN, 1);
     String key = "key-" + UUID.randomUUID();
     UUID deadOrderId = UUID.randomUUID();
-    await(f.db.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
-        + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now() - interval '1 hour')")
-        .execute(Tuple.of(key, CanonicalJson.fingerprint(new JsonObject(body)), deadOrderId, UUID.randomUUID())));
+    staleClaim(key, body, deadOrderId);
     // The dead owner's intent, leased by the retrier long ago (its grace is shorter than the lease).
     await(f.db.preparedQuery("INSERT INTO pending_releases (order_id, reason, next_attempt_at, attempts)"
         + " VALUES ($1, 'order in progress', now() + interval '1 hour', 1)").execute(Tuple.of(deadOrderId)));
@@ -228,6 +224,13 @@ class OrderResilienceTest {
     assertEquals(1, f.count("SELECT count(*) FROM pending_releases WHERE order_id = $1", deadOrderId),
         "the old order id is left to its own intent");
     await(f.db.preparedQuery("DELETE FROM pending_releases WHERE order_id = $1").execute(Tuple.of(deadOrderId)));
+  }
+
+  /** What a request that died mid-order an hour ago left under {@code key}: its claim on {@code orderId}. */
+  private static void staleClaim(String key, String body, UUID orderId) {
+    await(f.db.preparedQuery("INSERT INTO idempotency_keys (key, request_hash, state, order_id, claim_token,"
+        + " claimed_at) VALUES ($1, $2, 'in_progress', $3, $4, now() - interval '1 hour')")
+        .execute(Tuple.of(key, CanonicalJson.fingerprint(new JsonObject(body)), orderId, UUID.randomUUID())));
   }
 
   @Test

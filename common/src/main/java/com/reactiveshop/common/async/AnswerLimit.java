@@ -16,19 +16,25 @@ public final class AnswerLimit {
   private AnswerLimit() {
   }
 
+  /** A promise whose callbacks run on the calling context (a plain one off any context). */
+  public static <T> Promise<T> promiseHere() {
+    ContextInternal context = ContextInternal.current();
+    return context == null ? Promise.promise() : context.promise();
+  }
+
   /** {@code work}'s outcome, with its callbacks on the calling context. */
   public static <T> Future<T> here(Future<T> work) {
-    ContextInternal context = ContextInternal.current();
-    Promise<T> here = context == null ? Promise.promise() : context.promise();
+    Promise<T> here = promiseHere();
     work.onComplete(here);
     return here.future();
   }
 
   /**
    * {@code work}'s outcome, or a {@link java.util.concurrent.TimeoutException} after {@code ms}; callbacks on the
-   * calling context. The work goes on: only the caller stops waiting.
+   * calling context. The work goes on: only the caller stops waiting. With {@code ms} 0 (no limit), or work already
+   * done, {@code work} itself: nothing to wait for, no timer.
    */
   public static <T> Future<T> within(Future<T> work, long ms) {
-    return here(work).timeout(ms, TimeUnit.MILLISECONDS);
+    return ms <= 0 || work.isComplete() ? work : here(work).timeout(ms, TimeUnit.MILLISECONDS);
   }
 }

@@ -100,7 +100,7 @@ public final class GroupCommit<T, R> {
 
   /** The outcome of {@code item} once the batch it joins has been flushed. */
   public Future<R> submit(T item) {
-    Promise<R> promise = Tracing.active() || answerWithinMs > 0 ? onCurrentContext() : Promise.promise();
+    Promise<R> promise = Tracing.active() || answerWithinMs > 0 ? AnswerLimit.promiseHere() : Promise.promise();
     waiting.add(new Waiting<>(item, promise, metrics.now()));
     if (!flushing) {
       flushNext();
@@ -135,11 +135,6 @@ public final class GroupCommit<T, R> {
       }
     });
     return limited;
-  }
-
-  private static <R> Promise<R> onCurrentContext() {
-    ContextInternal context = ContextInternal.current();
-    return context == null ? Promise.promise() : context.promise();
   }
 
   private void flushNext() {

@@ -159,10 +159,7 @@ public final class ApiRouter {
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
-      if (limitMs > 0 && !reply.isComplete()) {
-        reply = AnswerLimit.within(reply, limitMs);
-      }
-      reply.onComplete(ar -> {
+      AnswerLimit.within(reply, limitMs).onComplete(ar -> {
         if (ar.succeeded()) {
           ar.result().writeTo(ctx.response());
         } else {

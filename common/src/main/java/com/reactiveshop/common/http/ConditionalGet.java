@@ -65,10 +65,7 @@ public final class ConditionalGet {
     } catch (RuntimeException e) {
       found = Future.failedFuture(e);
     }
-    if (limitMs > 0 && !found.isComplete()) {
-      found = AnswerLimit.within(found, limitMs);
-    }
-    found.onComplete(ar -> {
+    AnswerLimit.within(found, limitMs).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else if (ar.result().isEmpty()) {
