@@ -28,7 +28,9 @@ final class OrderIntents {
   static final String REASON = "order in progress";
   private static final int MAX_BATCH = 1_000;
   private static final String RECORD = insertFrom("unnest($1::uuid[]) AS i(order_id)", 2, 3);
-  private static final String FORGET = removeFor("SELECT unnest($1::uuid[])");
+  /** Locks its rows first, in the order {@link #lockUnleased} does: see there. */
+  private static final String FORGET = removeFor("SELECT order_id FROM pending_releases"
+      + " WHERE order_id IN (SELECT unnest($1::uuid[])) ORDER BY order_id FOR UPDATE");
   /** $1 the lease (ms), $2 the batch: the due rows, each with the status of its order if it was stored. */
   private static final String LEASE_DUE = "UPDATE pending_releases p SET attempts = p.attempts + 1,"
       + " next_attempt_at = now() + $1 * interval '1 millisecond'"
@@ -123,9 +125,13 @@ final class OrderIntents {
    * Locks the intents of the order ids that {@code orderIds} selects (a subquery) that the retrier has not leased, and
    * returns their {@code order_id}: the fence of the statement that stores orders ({@link OrderCommit}). Under READ
    * COMMITTED, a row the retrier leases meanwhile is read again once its lease commits, and then left out.
+   * <p>Rows are locked in {@code order_id} order, as {@link #forget} locks them, so two statements that happen to
+   * lock several of the same rows wait for each other instead of deadlocking (PostgreSQL would break a deadlock by
+   * failing one: a batch retried order by order). The retrier's lease skips locked rows and cannot deadlock.
    */
   static String lockUnleased(String orderIds) {
-    return "SELECT order_id FROM pending_releases WHERE order_id IN (" + orderIds + ") AND attempts = 0 FOR UPDATE";
+    return "SELECT order_id FROM pending_releases WHERE order_id IN (" + orderIds + ") AND attempts = 0"
+        + " ORDER BY order_id FOR UPDATE";
   }
 
   /** A release to make (a cancel's), inside the caller's transaction {@code client}: due after {@code delayMs}. */
