@@ -113,7 +113,7 @@ final class DurableH2Backend extends H2Backend {
   }
 
   /**
-   * MVStore's page cache in MB: H2's own default, whatever the heap.
+   * MVStore's page cache in MB, whatever the heap (H2's own default is 16).
    *
    * <p>The cache holds deserialized pages, weighed by H2's estimate of their heap size: about 1.3 KB per small order
    * document in the data map plus 0.3 KB per {@code _id} index entry. Every page a commit writes goes into it, so under
@@ -125,12 +125,17 @@ final class DurableH2Backend extends H2Backend {
    *   <li>48 MB against 16 MB, two alternating pairs, each after 45 s of orders with 64 connections and 17 s at
    *   900/s: 15 s at 900/s had G1 pause medians of 21 and 29 ms against 15 and 15 ms, and p99 143 and 74 ms against
    *   72 and 66 ms.</li>
+   *   <li>16 MB against 4 MB, four alternating pairs, each after 45 s of orders with 64 connections, then 20 s at
+   *   500/s: G1 pause medians of 15 to 22 ms against 9 to 14 ms, 171 to 250 ms of pauses against 131 to 153 ms, p99
+   *   73 to 227 ms against 64 to 94 ms (better in three pairs of four). With 64 connections (three pairs, 20 s) the
+   *   4 MB cache cost nothing: 1,883 to 2,116 orders/s and 0.47 to 0.60 ms of JVM CPU per order against 1,875 to
+   *   2,114 and 0.49 to 0.59.</li>
    * </ul>
    * A larger cache paid off only while order ids were random (every insert then needed a random leaf page of the
    * reservations collection); time-ordered ids append to the last one, and the products are a few pages. The services
    * read through caches of their own ({@code DocumentCache}), so what misses here is mostly an old reservation record.
    */
-  static final int CACHE_SIZE_MB = 16;
+  static final int CACHE_SIZE_MB = 4;
 
   @Override
   protected MongoDatabase openOrCreateDatabase(String databaseName) {
