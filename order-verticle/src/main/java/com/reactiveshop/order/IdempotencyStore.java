@@ -49,7 +49,8 @@ final class IdempotencyStore {
 
   /**
    * The owner no longer holds its claim (it was taken over as abandoned): it must not complete it. The new owner works
-   * under an order id of its own; this one's order id is left to its release intent.
+   * under an order id of its own; this one's stock is given back at once ({@link OrderPlacement}), and its release
+   * intent covers a delivery that fails.
    */
   static final class ClaimLost extends OrderPlacement.Superseded {
     ClaimLost(String key) {
